@@ -87,31 +87,6 @@ def _load_annotator(model: Optional[Path], spacy_model: Optional[str]):
 
 
 @app.command()
-def train(
-    data: Optional[List[Path]] = typer.Option(None, "--data", help="Label files or folders (default: data/labels)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Model path (default: the shipped model)."),
-    cv: int = typer.Option(5, "--cv", help="Folds for the cross-validated metrics (0 to skip)."),
-    jobs: int = typer.Option(2, "--jobs", "-j", help="Parallel jobs."),
-):
-    """Train a model from labeled sentences and write it with its sidecar (hash, metrics)."""
-    from .data import LabelFileError
-    from .model import DEFAULT_DATA, DEFAULT_MODEL
-    from .training import train_model
-
-    paths = data or [DEFAULT_DATA]
-    target = output or DEFAULT_MODEL
-    try:
-        meta = train_model(paths, target, cv_folds=cv, n_jobs=jobs)
-    except (LabelFileError, ValueError) as exc:
-        fail(str(exc))
-    typer.echo(f"wrote {target} ({meta['bytes'] / 1e6:.1f} MB, {meta['training_data']['units']} units)")
-    if meta["cv_metrics"]:
-        m = meta["cv_metrics"]
-        typer.echo(f"cross-validated macro-F1 {m['macro_f1']:.3f}: " +
-                   ", ".join(f"{lab} {v['f1']:.3f}" for lab, v in m["per_label"].items()))
-
-
-@app.command()
 def evaluate(
     labels: List[Path] = typer.Argument(..., help="Label files (JSON Lines) or folders."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
@@ -173,6 +148,10 @@ def _print_errors(errs: list[dict]) -> None:
         for t in e["after"]:
             console.print(f"[dim]  {t}[/]")
         console.print("  " + ", ".join(f"{k} {v:.2f}" for k, v in e["scores"].items()))
+
+
+from .cli_batch import register as _register_batch; _register_batch(app)  # noqa: E402,E702
+from .cli_labels import register as _register_labels; _register_labels(app)  # noqa: E402,E702
 
 
 def main() -> None:

@@ -19,7 +19,15 @@ from . import LABELS
 
 
 class LabelFileError(Exception):
-    """A label file that cannot be used; the message names the file and line."""
+    """A label file that cannot be used; the message names the file and line.
+
+    ``kind`` says what is wrong, for ``hypefact check``: ``json`` (not valid JSON or
+    not an object), ``empty_text``, ``unknown_label`` or ``file`` (unreadable, missing).
+    """
+
+    def __init__(self, message: str, kind: str = "file"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -53,34 +61,50 @@ def parse_line(line: str, where: str) -> dict:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        raise LabelFileError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+        raise LabelFileError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})", "json") from None
     if not isinstance(obj, dict):
-        raise LabelFileError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        raise LabelFileError(f"{where}: expected a JSON object, got {type(obj).__name__}", "json")
     text, label = obj.get("text"), obj.get("label")
     if not isinstance(text, str) or not text.strip():
-        raise LabelFileError(f"{where}: missing or empty \"text\"")
+        raise LabelFileError(f"{where}: missing or empty \"text\"", "empty_text")
     if label not in LABELS:
-        raise LabelFileError(f"{where}: unknown label {label!r} (expected one of {', '.join(LABELS)})")
+        raise LabelFileError(f"{where}: unknown label {label!r} (expected one of {', '.join(LABELS)})", "unknown_label")
     return obj
 
 
-def read_labels(paths: Iterable[str | os.PathLike]) -> list[LabeledUnit]:
-    """All labeled units in the given files/folders; the first bad line raises."""
+def scan_labels(paths: Iterable[str | os.PathLike]) -> tuple[list[LabeledUnit], list[LabelFileError]]:
+    """Every unit that parses, and one error per line (or file) that does not.
+
+    ``hypefact check`` reports all the errors; :func:`read_labels` stops at the first.
+    """
     units: list[LabeledUnit] = []
+    errors: list[LabelFileError] = []
     for path in label_files(paths):
         try:
             with open(path, encoding="utf-8") as fh:
                 for n, line in enumerate(fh, 1):
                     if not line.strip():
                         continue
-                    obj = parse_line(line, f"{path}:{n}")
+                    try:
+                        obj = parse_line(line, f"{path}:{n}")
+                    except LabelFileError as exc:
+                        errors.append(exc)
+                        continue
                     extra = {k: v for k, v in obj.items() if k not in ("text", "label", "doc")}
                     doc = str(obj.get("doc") or f"{path.stem}")
                     units.append(LabeledUnit(obj["text"], obj["label"], doc, f"{path}:{n}", extra))
         except UnicodeDecodeError:
-            raise LabelFileError(f"{path}: not UTF-8 text") from None
+            errors.append(LabelFileError(f"{path}: not UTF-8 text"))
         except OSError as exc:
-            raise LabelFileError(f"{path}: cannot read: {exc.strerror}") from None
+            errors.append(LabelFileError(f"{path}: cannot read: {exc.strerror}"))
+    return units, errors
+
+
+def read_labels(paths: Iterable[str | os.PathLike]) -> list[LabeledUnit]:
+    """All labeled units in the given files/folders; a bad line raises (the first one found)."""
+    units, errors = scan_labels(paths)
+    if errors:
+        raise errors[0]
     return units
 
 
@@ -93,6 +117,15 @@ def data_hash(units: Iterable[LabeledUnit]) -> str:
     return h.hexdigest()
 
 
+def _mode_for(path: Path) -> int:
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
     path = Path(path)
@@ -103,6 +136,9 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600): keep the mode of the file replaced,
+        # or give a new file the usual one.
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -116,3 +152,48 @@ def write_labels(path: str | os.PathLike, units: Iterable[LabeledUnit]) -> None:
     for u in units:
         lines.append(json.dumps({"text": u.text, "label": u.label, "doc": u.doc, **u.extra}, ensure_ascii=False))
     atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
+
+
+def normalized(text: str) -> str:
+    """Lower-case words only: what two units must share to count as the same text."""
+    import re
+
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def find_duplicates(units: list[LabeledUnit], threshold: float = 0.8, min_words: int = 6,
+                    min_exact_words: int = 4) -> list[tuple[int, int, float]]:
+    """Pairs of units (indices) that are the same text or near copies of each other.
+
+    Exact: the same normalized words, for units of ``min_exact_words`` or more (short
+    furniture such as "Related stories" recurs on every real site). Near: units of ``min_words`` words or more whose
+    sets of word 3-grams overlap with Jaccard similarity >= ``threshold`` (found through
+    an inverted index, so it stays fast on tens of thousands of units).
+    """
+    pairs: list[tuple[int, int, float]] = []
+    seen: dict[str, int] = {}
+    shingles: list[frozenset] = []
+    index: dict[tuple, list[int]] = {}
+    for i, u in enumerate(units):
+        norm = normalized(u.text)
+        if len(norm.split()) < min_exact_words:
+            shingles.append(frozenset())
+            continue
+        if norm in seen:
+            pairs.append((seen[norm], i, 1.0))
+            shingles.append(frozenset())
+            continue
+        seen[norm] = i
+        words = norm.split()
+        grams = frozenset(zip(words, words[1:], words[2:])) if len(words) >= min_words else frozenset()
+        shingles.append(grams)
+        candidates: dict[int, int] = {}
+        for g in grams:
+            for j in index.get(g, ()):
+                candidates[j] = candidates.get(j, 0) + 1
+            index.setdefault(g, []).append(i)
+        for j, shared in candidates.items():
+            jac = shared / (len(grams) + len(shingles[j]) - shared)
+            if jac >= threshold:
+                pairs.append((j, i, round(jac, 3)))
+    return pairs

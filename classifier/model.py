@@ -102,9 +102,10 @@ def context_features(P: np.ndarray, docs: Sequence[str], window: int = 2) -> np.
 class UnitClassifier(ClassifierMixin, BaseEstimator):
     """Sentence model + document-context model, with the scikit-learn estimator API."""
 
-    def __init__(self, C: float = 4.0, context: bool = True, window: int = 2, cv: int = 5,
+    def __init__(self, C: float = 4.0, chars: bool = False, context: bool = True, window: int = 2, cv: int = 5,
                  context_C: float = 1.0, n_jobs: int | None = None, random_state: int = 0):
         self.C = C
+        self.chars = chars
         self.context = context
         self.window = window
         self.cv = cv
@@ -119,7 +120,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         from .features import text_features
 
         return Pipeline([
-            ("features", text_features()),
+            ("features", text_features(self.chars)),
             ("clf", LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")),
         ])
 

@@ -1,0 +1,741 @@
+"""The scoring engine of ``hypefact score``: read sources, score new or changed articles, store them.
+
+One process owns the database and reads the sources; scoring runs elsewhere:
+
+* ``InlineEngine``: in this process (``--jobs 1``);
+* ``LocalEngine``: joblib's loky process pool; each worker loads the model once
+  (from a private snapshot of the model file) and is sent only article text;
+* ``DaskEngine``: a dask.distributed cluster, an existing one (``--scheduler``)
+  or a LocalCluster; the model travels to each worker once, inside a worker
+  plugin, and results come back to this process, the single writer.
+
+Articles are sent in chunks (a few dozen, bounded in characters) with a bounded
+number of chunks in flight, so memory stays flat however many articles there
+are. Each article is written in its own transaction with its score and
+sentences, so a killed run loses nothing committed and leaves nothing half
+written; the next run skips what is stored (same id, same text hash, same model)
+and picks up the rest. A feed's ETag/Last-Modified are kept only once every
+entry of that read is stored, so a kill never turns unscored entries into a 304.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .sources import Article, Item, Problem, ReadOptions, Skipped, SourceSpec, SourceStatus, iter_source, resolve_source
+from .store import ModelId, Store
+
+DEFAULT_CHUNK_ARTICLES = 16
+DEFAULT_CHUNK_CHARS = 200_000
+
+
+class BatchError(Exception):
+    """A run that cannot start (model, engine, database); the message is meant for the user."""
+
+
+# ---------------------------------------------------------------------------
+# The model, frozen for the duration of a run
+
+
+@dataclass
+class ModelSnapshot:
+    """A private copy of the model file and its sidecar, so a model replaced mid-run changes nothing.
+
+    Every score is stored under ``sha256``; workers refuse to score with any other model.
+    """
+
+    path: Path
+    sha256: str
+    name: str
+    info: dict
+    _dir: str | None = None
+
+    @property
+    def id(self) -> ModelId:
+        return ModelId(self.name, self.sha256)
+
+    def read_bytes(self) -> tuple[bytes, bytes]:
+        from .model import sidecar_path
+
+        return self.path.read_bytes(), sidecar_path(self.path).read_bytes()
+
+    def close(self) -> None:
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def snapshot_model(model_path=None, attempts: int = 5) -> ModelSnapshot:
+    """Copy the model (``--model``, ``$HYPEFACT_MODEL`` or the shipped one) and check it against its sidecar."""
+    from .model import ModelError, read_sidecar, resolve_model_path
+
+    src = resolve_model_path(model_path)
+    if not src.exists():
+        raise BatchError(f"{src}: no such model file (train one with `hypefact train`)")
+    for attempt in range(attempts):
+        try:
+            meta = read_sidecar(src)
+            data = src.read_bytes()
+        except ModelError as exc:
+            raise BatchError(str(exc)) from None
+        except OSError as exc:
+            raise BatchError(f"{src}: cannot read the model: {exc}") from None
+        digest = hashlib.sha256(data).hexdigest()
+        if digest == meta.get("sha256"):
+            break
+        time.sleep(0.2 * (attempt + 1))  # the model may be being replaced (sidecar first, then the file)
+    else:
+        raise BatchError(f"{src}: SHA-256 does not match its sidecar; refusing to load it "
+                         "(it may have been altered, or it is being rewritten: try again)")
+    tmp = tempfile.mkdtemp(prefix="hypefact-model-")
+    path = Path(tmp) / "model.joblib"
+    path.write_bytes(data)
+    (Path(tmp) / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    return ModelSnapshot(path, digest, str(meta.get("name") or src.stem), meta, tmp)
+
+
+# ---------------------------------------------------------------------------
+# Scoring a chunk of texts (runs in workers)
+
+
+def score_texts(annotator, texts: list[str]) -> list[dict]:
+    """Annotate many texts with one classifier call; each result is what ``annotate_text`` gives.
+
+    Units of all texts go to ``predict_proba`` together, each text under its own
+    document id, which the model treats exactly like separate calls (its context
+    features never cross a document boundary). A text that fails is returned as
+    ``{"error": message}`` without affecting the others.
+    """
+    import numpy as np
+
+    from .annotate import summarize
+    from .segment import segment
+
+    segmented: list[list | None] = []
+    out: list[dict | None] = [None] * len(texts)
+    for i, text in enumerate(texts):
+        try:
+            segmented.append(segment(text, annotator.nlp))
+        except Exception as exc:  # hostile text must not take the chunk down
+            segmented.append(None)
+            out[i] = {"error": f"segmentation failed: {type(exc).__name__}: {exc}"}
+    X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) if units for u in units]
+    try:
+        proba = annotator.model.predict_proba(X) if X else np.zeros((0, len(annotator.classes)))
+    except Exception:
+        if len(texts) == 1:
+            raise
+        # isolate the culprit: score one text at a time
+        return [r for t in texts for r in _score_one_safely(annotator, t)]
+    classes = annotator.classes
+    row = 0
+    for i, units in enumerate(segmented):
+        if units is None:
+            continue
+        p = proba[row:row + len(units)]
+        row += len(units)
+        labels = [classes[j] for j in np.argmax(p, axis=1)] if len(units) else []
+        sentences = [(k, u.start, u.end, lab, round(float(q.max()), 4), {c: round(float(x), 4) for c, x in zip(classes, q)})
+                     for k, (u, lab, q) in enumerate(zip(units, labels, p))]
+        counts, shares, verdict = summarize(labels)
+        out[i] = {"verdict": verdict, "counts": counts, "shares": shares, "sentences": sentences}
+    return out  # type: ignore[return-value]
+
+
+def _score_one_safely(annotator, text: str) -> list[dict]:
+    try:
+        return score_texts(annotator, [text])
+    except Exception as exc:
+        return [{"error": f"classification failed: {type(exc).__name__}: {exc}"}]
+
+
+_WORKER_CACHE: dict = {}
+_WORKER_LOCK = threading.Lock()
+
+
+class ModelMismatch(Exception):
+    pass
+
+
+def _cached_annotator(path: str, sha256: str, spacy_model: str | None):
+    """This worker's annotator for the model ``sha256``, loaded once."""
+    key = (sha256, spacy_model)
+    with _WORKER_LOCK:
+        annotator = _WORKER_CACHE.get(key)
+        if annotator is None:
+            from .annotate import Annotator
+
+            annotator = Annotator.load(path, spacy_model)
+            if annotator.model_info.get("sha256") != sha256:
+                raise ModelMismatch(f"worker loaded model {annotator.model_info.get('sha256')}, expected {sha256}")
+            _WORKER_CACHE.clear()  # one model per worker: a new run's model replaces the old
+            _WORKER_CACHE[key] = annotator
+        return annotator
+
+
+def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple[str, str]]):
+    annotator = _cached_annotator(path, sha256, spacy_model)
+    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+
+
+# ---------------------------------------------------------------------------
+# Engines
+
+
+class Engine:
+    """Where chunks are scored. ``submit`` returns a future; results are ``[(article id, result)]``."""
+
+    name = "inline"
+    workers = 1
+
+    def start(self, model: ModelSnapshot, spacy_model: str | None) -> None:
+        raise NotImplementedError
+
+    def submit(self, chunk: list[tuple[str, str]]):
+        raise NotImplementedError
+
+    def wait_any(self, futures: list) -> set:
+        done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
+        return done
+
+    def result(self, future):
+        return future.result()
+
+    def cancel(self, futures: Iterable) -> None:
+        for f in futures:
+            f.cancel()
+
+    def close(self) -> None:
+        pass
+
+
+class InlineEngine(Engine):
+    """Score in this process, one chunk at a time (``--jobs 1``)."""
+
+    def start(self, model, spacy_model):
+        self._args = (str(model.path), model.sha256, spacy_model)  # loaded on the first chunk, if any
+
+    def submit(self, chunk):
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            fut.set_result(_score_chunk_local(*self._args, chunk))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            fut.set_exception(exc)
+        return fut
+
+
+class LocalEngine(Engine):
+    """A pool of local worker processes (joblib's loky); each loads the model once and is sent text."""
+
+    name = "local"
+
+    def __init__(self, jobs: int):
+        self.workers = max(1, jobs)
+
+    def _executor(self):
+        from joblib.externals.loky import get_reusable_executor
+
+        # Reused across runs in one process; rebuilt by loky if a worker died.
+        return get_reusable_executor(max_workers=self.workers, timeout=300)
+
+    def start(self, model, spacy_model):
+        self._args = (str(model.path), model.sha256, spacy_model)
+
+    def submit(self, chunk):
+        return self._executor().submit(_score_chunk_local, *self._args, chunk)
+
+
+class ModelPlugin:
+    """A dask worker plugin carrying the model's bytes: sent to each worker once, loaded on first use."""
+
+    def __init__(self, model_bytes: bytes, sidecar_bytes: bytes, sha256: str, spacy_model: str | None):
+        self.model_bytes = model_bytes
+        self.sidecar_bytes = sidecar_bytes
+        self.sha256 = sha256
+        self.spacy_model = spacy_model
+        self._annotator = None
+        self._lock = threading.Lock()
+        self._dir = None
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("_annotator", "_lock", "_dir")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._annotator, self._lock, self._dir = None, threading.Lock(), None
+
+    def setup(self, worker=None):
+        pass
+
+    def teardown(self, worker=None):
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def annotator(self):
+        with self._lock:
+            if self._annotator is None:
+                from .annotate import Annotator
+
+                self._dir = tempfile.mkdtemp(prefix="hypefact-model-")
+                path = Path(self._dir) / "model.joblib"
+                path.write_bytes(self.model_bytes)
+                (Path(self._dir) / "model.json").write_bytes(self.sidecar_bytes)
+                annotator = Annotator.load(path, self.spacy_model)  # checks the SHA-256 against the sidecar
+                if annotator.model_info.get("sha256") != self.sha256:
+                    raise ModelMismatch(f"worker got model {annotator.model_info.get('sha256')}, expected {self.sha256}")
+                self._annotator = annotator
+            return self._annotator
+
+
+def _dask_plugin_class():
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class HypefactModelPlugin(ModelPlugin, WorkerPlugin):
+        pass
+
+    return HypefactModelPlugin
+
+
+def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]]):
+    from distributed import get_worker
+
+    plugin = get_worker().plugins[plugin_name]
+    annotator = plugin.annotator()
+    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+
+
+class DaskEngine(Engine):
+    """dask.distributed: an existing scheduler (``address``) or a LocalCluster of ``jobs`` processes."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, jobs: int = 2, client=None, connect_timeout: float = 30.0):
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise BatchError("--engine dask needs dask.distributed: pip install 'hypefact[dask]'") from None
+        self.address = address
+        self.jobs = max(1, jobs)
+        self.client = client
+        self.connect_timeout = connect_timeout
+        self._own_client = client is None
+        self._cluster = None
+        self.workers = self.jobs
+
+    def start(self, model, spacy_model):
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        if self.client is None:
+            try:
+                if self.address:
+                    self.client = Client(self.address, timeout=self.connect_timeout)
+                else:
+                    self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                                 host="127.0.0.1", dashboard_address=None,
+                                                 silence_logs=logging.ERROR)
+                    self.client = Client(self._cluster)
+            except (OSError, TimeoutError) as exc:
+                self.close()
+                raise BatchError(f"cannot reach the dask scheduler {self.address or '(local)'}: {exc}") from None
+        n = len(self.client.scheduler_info().get("workers", {}))
+        if n == 0:
+            try:
+                self.client.wait_for_workers(1, timeout=self.connect_timeout)
+            except (TimeoutError, OSError):
+                self.close()
+                raise BatchError(f"the dask cluster at {self.address} has no workers") from None
+            n = len(self.client.scheduler_info().get("workers", {}))
+        self.workers = max(1, n)
+        model_bytes, sidecar_bytes = model.read_bytes()
+        self.plugin_name = f"hypefact-model-{model.sha256[:16]}-{spacy_model or 'default'}"
+        plugin = _dask_plugin_class()(model_bytes, sidecar_bytes, model.sha256, spacy_model)
+        self.client.register_plugin(plugin, name=self.plugin_name)
+
+    def submit(self, chunk):
+        return self.client.submit(_score_chunk_dask, self.plugin_name, chunk, pure=False)
+
+    def wait_any(self, futures):
+        from distributed import wait
+
+        done, _ = wait(futures, return_when="FIRST_COMPLETED")
+        return set(done)
+
+    def cancel(self, futures):
+        futures = list(futures)
+        if futures and self.client is not None:
+            try:
+                self.client.cancel(futures)
+            except Exception:
+                pass
+
+    def close(self):
+        if self._own_client and self.client is not None:
+            try:
+                self.client.close()
+            except Exception:
+                pass
+            self.client = None
+        if self._cluster is not None:
+            try:
+                self._cluster.close()
+            except Exception:
+                pass
+            self._cluster = None
+
+
+def make_engine(engine: str = "local", jobs: int | None = None, scheduler: str | None = None) -> Engine:
+    jobs = jobs or default_jobs()
+    if engine == "dask":
+        return DaskEngine(scheduler, jobs)
+    if engine != "local":
+        raise BatchError(f"unknown engine {engine!r} (choose local or dask)")
+    return InlineEngine() if jobs == 1 else LocalEngine(jobs)
+
+
+def default_jobs() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+# ---------------------------------------------------------------------------
+# A run
+
+
+@dataclass
+class SourceSummary:
+    arg: str
+    key: str
+    kind: str
+    state: str = "ok"  # ok | not_modified | failed | interrupted
+    message: str | None = None
+    title: str | None = None
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    old: int = 0
+    failed: int = 0
+    warnings: int = 0
+    verdicts: Counter = field(default_factory=Counter)
+
+    @property
+    def skipped(self) -> int:
+        return self.unchanged + self.old
+
+    @property
+    def scored(self) -> int:
+        return self.new + self.updated
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    model: ModelId
+    engine: str
+    workers: int
+    sources: list[SourceSummary]
+    problems: list[Problem]
+    elapsed: float = 0.0
+    interrupted: bool = False
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(s, attr) for s in self.sources)
+
+    @property
+    def verdicts(self) -> Counter:
+        c: Counter = Counter()
+        for s in self.sources:
+            c.update(s.verdicts)
+        return c
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def rate(self) -> float:
+        return self.total("scored") / self.elapsed if self.elapsed > 0 else 0.0
+
+
+class Listener:
+    """Progress callbacks of a run (all optional); the CLI draws a progress bar or logs lines from them."""
+
+    def run_started(self, n_sources: int, engine: str, workers: int) -> None: ...
+    def source_started(self, summary: SourceSummary, index: int, total: int) -> None: ...
+    def source_finished(self, summary: SourceSummary) -> None: ...
+    def article_done(self, summary: SourceSummary, status: str) -> None: ...  # new | updated | unchanged | old | failed
+    def problem(self, problem: Problem) -> None: ...
+    def run_finished(self, summary: RunSummary) -> None: ...
+
+
+@dataclass
+class BatchOptions:
+    read: ReadOptions = field(default_factory=ReadOptions)
+    spacy_model: str | None = None
+    chunk_articles: int = DEFAULT_CHUNK_ARTICLES
+    chunk_chars: int = DEFAULT_CHUNK_CHARS
+    max_in_flight: int | None = None  # chunks; default 2 per worker
+
+
+@dataclass
+class _SourceRun:
+    source_id: int
+    summary: SourceSummary
+    status: SourceStatus
+    remaining: int = 0  # articles submitted and not yet stored
+    reading_done: bool = False
+    score_failures: int = 0
+    finished: bool = False
+
+
+class BatchRun:
+    """One ``hypefact score`` run: the single writer, feeding an engine a bounded stream of chunks."""
+
+    def __init__(self, store: Store, engine: Engine, model: ModelSnapshot, options: BatchOptions | None = None,
+                 listener: Listener | None = None):
+        self.store = store
+        self.engine = engine
+        self.model = model
+        self.options = options or BatchOptions()
+        self.listener = listener or Listener()
+        self._chunk: list[tuple[Article, _SourceRun]] = []
+        self._chunk_chars = 0
+        self._pending: dict = {}
+        self._links: list[tuple[str, int]] = []
+        self._late_links: list[tuple[str, int]] = []
+        self._problems: list[Problem] = []
+        self._all_problems: list[Problem] = []
+        self._in_run: dict[str, str] = {}  # article id -> content hash submitted in this run
+
+    # -- public ------------------------------------------------------------------
+
+    def run(self, sources: list[str], run_args: dict | None = None) -> RunSummary:
+        specs = [resolve_source(s) for s in sources]
+        model_id = self.model.id
+        self.run_id = self.store.start_run(model_id, self.engine.name, run_args or {"sources": sources})
+        t0 = time.monotonic()
+        interrupted = False
+        self._states: list[_SourceRun] = []
+        try:
+            self.engine.start(self.model, self.options.spacy_model)
+            self.max_in_flight = self.options.max_in_flight or 2 * max(1, self.engine.workers)
+            self.listener.run_started(len(specs), self.engine.name, self.engine.workers)
+            for index, spec in enumerate(specs):
+                self._read_source(spec, index, len(specs))
+            self._flush_chunk()
+            while self._pending:
+                self._collect(block=True)
+        except KeyboardInterrupt:
+            interrupted = True
+            self.engine.cancel(list(self._pending))
+            self._pending.clear()
+            for src in self._states:
+                if not src.finished:
+                    src.summary.state = "interrupted"
+        except BaseException:
+            self.engine.cancel(list(self._pending))
+            self._pending.clear()
+            self.engine.close()
+            self._flush_problems()
+            self.store.finish_run(self.run_id, "failed", 0, 0, 0, 0)
+            raise
+        self._links += self._late_links
+        self._flush_links()
+        self._flush_problems()
+        self.engine.close()
+        summaries = [src.summary for src in self._states]
+        summary = RunSummary(self.run_id, model_id, self.engine.name, self.engine.workers, summaries,
+                             self._all_problems, time.monotonic() - t0, interrupted)
+        self.store.finish_run(self.run_id, "interrupted" if interrupted else "done", summary.total("new"),
+                              summary.total("updated"), summary.total("skipped"), summary.total("failed"))
+        self.listener.run_finished(summary)
+        return summary
+
+    # -- reading -----------------------------------------------------------------
+
+    def _read_source(self, spec: SourceSpec, index: int, total: int) -> _SourceRun:
+        sha = self.model.sha256
+        source_id = self.store.source_id(spec.key, spec.kind)
+        status = SourceStatus()
+        src = _SourceRun(source_id, SourceSummary(spec.arg, spec.key, spec.kind), status)
+        self._states.append(src)
+        self.listener.source_started(src.summary, index, total)
+        etag, last_modified = self.store.validators(source_id, sha) if spec.kind == "feed_url" else (None, None)
+
+        def scored(aid: str) -> bool:
+            return self.store.is_scored(aid, sha)
+
+        items = iter_source(spec, self.options.read, status, etag=etag, last_modified=last_modified, is_scored=scored)
+        try:
+            for item in items:
+                self._handle(item, src)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # a bug or a library failing on hostile input: report, go on
+            self._problem(Problem(spec.key, None, f"reading stopped by an unexpected error: "
+                                                  f"{type(exc).__name__}: {exc}"), src)
+            status.state = "failed"
+        src.reading_done = True
+        src.summary.state = status.state
+        src.summary.message = src.summary.message or status.message
+        src.summary.title = status.title
+        src.summary.entries = status.entries
+        self._maybe_finish(src)
+        return src
+
+    def _handle(self, item: Item, src: _SourceRun) -> None:
+        summary = src.summary
+        if isinstance(item, Problem):
+            self._problem(item, src)
+            if item.level == "error" and item.item is not None:
+                summary.failed += 1
+                self.listener.article_done(summary, "failed")
+            return
+        if isinstance(item, Skipped):
+            if item.reason == "older":
+                summary.old += 1
+            else:
+                summary.unchanged += 1
+                self._links.append((item.id, src.source_id))
+            self.listener.article_done(summary, item.reason if item.reason == "older" else "unchanged")
+            return
+        article: Article = item
+        digest = article.content_hash
+        if self._in_run.get(article.id) == digest:  # seen earlier in this run (another feed, a duplicate)
+            summary.unchanged += 1
+            self._late_links.append((article.id, src.source_id))  # its row may not be written yet
+            self.listener.article_done(summary, "unchanged")
+            return
+        if self.store.is_scored(article.id, self.model.sha256, digest):
+            summary.unchanged += 1
+            self._links.append((article.id, src.source_id))
+            self.listener.article_done(summary, "unchanged")
+            return
+        for note in article.notes:
+            self._problem(Problem(src.summary.key, article.label, note, "warning"), src, count=False)
+        self._in_run[article.id] = digest
+        self._chunk.append((article, src))
+        self._chunk_chars += len(article.text)
+        src.remaining += 1
+        if len(self._chunk) >= self.options.chunk_articles or self._chunk_chars >= self.options.chunk_chars:
+            self._flush_chunk()
+        elif self._pending:
+            self._collect(block=False)
+
+    def _problem(self, problem: Problem, src: _SourceRun | None, count: bool = True) -> None:
+        self._problems.append(problem)
+        self._all_problems.append(problem)
+        if src is not None and problem.level == "warning" and count:
+            src.summary.warnings += 1
+        if src is not None and problem.level == "error" and problem.item is None:
+            src.summary.message = problem.message
+        self.listener.problem(problem)
+        if len(self._problems) >= 100:
+            self._flush_problems()
+
+    # -- scoring -------------------------------------------------------------------
+
+    def _flush_chunk(self) -> None:
+        if self._chunk:
+            chunk, self._chunk, self._chunk_chars = self._chunk, [], 0
+            future = self.engine.submit([(a.id, a.text) for a, _ in chunk])
+            self._pending[future] = chunk
+        while len(self._pending) >= self.max_in_flight:
+            self._collect(block=True)
+
+    def _collect(self, block: bool) -> None:
+        futures = list(self._pending)
+        done = self.engine.wait_any(futures) if block else {f for f in futures if f.done()}
+        for future in done:
+            chunk = self._pending.pop(future)
+            try:
+                results = self.engine.result(future)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:
+                message = f"scoring failed: {type(exc).__name__}: {exc}"[:500]
+                results = [(a.id, {"error": message}) for a, _ in chunk]
+            for (article, src), (aid, result) in zip(chunk, results):
+                self._store_result(article, src, aid, result)
+            del results
+
+    def _store_result(self, article: Article, src: _SourceRun, aid: str, result: dict) -> None:
+        summary = src.summary
+        src.remaining -= 1
+        if aid != article.id or "error" in result:
+            summary.failed += 1
+            src.score_failures += 1
+            self._in_run.pop(article.id, None)
+            msg = result.get("error") if aid == article.id else "internal error: results out of order"
+            self._problem(Problem(summary.key, article.label, msg), src)
+            self.listener.article_done(summary, "failed")
+        else:
+            status = self.store.write_scored(article, src.source_id, result, self.model.id, self.run_id)
+            if status == "new":
+                summary.new += 1
+            else:
+                summary.updated += 1
+            summary.verdicts[result["verdict"]] += 1
+            self.listener.article_done(summary, status)
+        self._maybe_finish(src)
+
+    def _maybe_finish(self, src: _SourceRun) -> None:
+        if src.finished or not src.reading_done or src.remaining > 0:
+            return
+        src.finished = True
+        st = src.status
+        # Keep validators only when every entry of this read is stored (or failed for good, as bad input):
+        # otherwise the next run would get a 304 and never score what is missing.
+        keep = st.state in ("ok", "not_modified") and src.score_failures == 0
+        self._flush_links()
+        self._flush_problems()
+        self.store.finish_source(src.source_id, st.state, src.summary.message, st.title,
+                                 (st.etag, st.last_modified) if keep else None, self.model.sha256)
+        self.listener.source_finished(src.summary)
+
+    def _flush_links(self) -> None:
+        links, self._links = self._links, []
+        self.store.link(links)
+
+    def _flush_problems(self) -> None:
+        problems, self._problems = self._problems, []
+        self.store.add_problems(getattr(self, "run_id", None), problems)
+
+
+def score_sources(sources: list[str], db: str | os.PathLike, *, engine: Engine | None = None, model_path=None,
+                  options: BatchOptions | None = None, listener: Listener | None = None,
+                  run_args: dict | None = None) -> RunSummary:
+    """The library entry point of ``hypefact score``: score ``sources`` into the database ``db``."""
+    from .store import Store, StoreError
+
+    try:
+        store = Store(db)
+    except StoreError as exc:
+        raise BatchError(str(exc)) from None
+    with store, snapshot_model(model_path) as model:
+        run = BatchRun(store, engine or make_engine(), model, options, listener)
+        return run.run(sources, run_args)

@@ -1,0 +1,125 @@
+"""The models folder: listing models, naming new ones, promoting one to the default.
+
+Models live beside the default model (``models/`` in the checkout, or the
+folder of ``$HYPEFACT_MODEL``). Each is ``NAME.joblib`` + ``NAME.json`` (sidecar)
++ ``NAME.md`` (model card). Listing reads sidecars and hashes files; it never
+unpickles a model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import ModelError, read_sidecar, resolve_model_path, sha256_of, sidecar_path
+
+
+def default_model() -> Path:
+    return resolve_model_path(None)
+
+
+def models_dir() -> Path:
+    return default_model().parent
+
+
+@dataclass
+class ModelInfo:
+    path: Path
+    name: str
+    created: str
+    units: int | None
+    documents: int | None
+    macro_f1: float | None
+    per_label_f1: dict
+    status: str  # ok | hash mismatch | no sidecar | bad sidecar
+    is_default: bool
+
+    def to_dict(self) -> dict:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in self.__dict__.items()}
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def model_info(path: Path, default: Path | None = None) -> ModelInfo:
+    default = default or default_model()
+    try:
+        meta = read_sidecar(path)
+        status = "ok" if meta.get("sha256") == sha256_of(path) else "hash mismatch"
+    except ModelError as exc:
+        meta, status = {}, "no sidecar" if "missing" in str(exc) else "bad sidecar"
+    data = meta.get("training_data", {})
+    cv = meta.get("cv_metrics") or {}
+    return ModelInfo(path, meta.get("name", path.stem), meta.get("created", "?"), data.get("units"),
+                     data.get("documents"), cv.get("macro_f1"),
+                     {k: v["f1"] for k, v in cv.get("per_label", {}).items()}, status, _same(path, default))
+
+
+def list_models(directory: str | os.PathLike | None = None) -> list[ModelInfo]:
+    """Every ``*.joblib`` in the folder (newest first), and the default model wherever it is."""
+    directory = Path(directory) if directory else models_dir()
+    default = default_model()
+    paths = sorted(directory.glob("*.joblib")) if directory.is_dir() else []
+    if default.exists() and not any(_same(p, default) for p in paths):
+        paths.append(default)
+    infos = sorted((model_info(p, default) for p in paths), key=lambda m: m.created, reverse=True)
+    return sorted(infos, key=lambda m: not m.is_default)  # the default first, then newest first
+
+
+def new_model_path(directory: str | os.PathLike | None = None, stem: str = "hypefact") -> Path:
+    """A fresh ``models/hypefact-YYYYMMDD-HHMMSS.joblib`` that does not exist yet."""
+    directory = Path(directory) if directory else models_dir()
+    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path, n = directory / f"{base}.joblib", 1
+    while path.exists() or sidecar_path(path).exists():
+        n += 1
+        path = directory / f"{base}-{n}.joblib"
+    return path
+
+
+def promote(source: str | os.PathLike, target: str | os.PathLike | None = None) -> Path:
+    """Make ``source`` the default model: copy it (after checking its hash) over ``target``.
+
+    The sidecar is written first, then the model is renamed into place, as
+    :func:`classifier.model.save_model` does: a crash in between leaves a model
+    whose hash does not match, which is refused, never a silent mix.
+    """
+    from .data import atomic_write_text
+    from .training import card_path
+
+    source, target = Path(source), Path(target) if target else default_model()
+    if _same(source, target):
+        return target
+    meta = read_sidecar(source)
+    if meta.get("sha256") != sha256_of(source):
+        raise ModelError(f"{source}: SHA-256 does not match its sidecar; not promoting it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        if sha256_of(tmp) != meta["sha256"]:
+            raise ModelError(f"{source}: changed while it was being copied; not promoting it")
+        os.chmod(tmp, 0o644)
+        meta.update(name=target.stem, model_file=target.name, promoted_from=source.name,
+                    promoted=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        atomic_write_text(sidecar_path(target), json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    if card_path(source).exists():
+        card = card_path(source).read_text(encoding="utf-8")
+        atomic_write_text(card_path(target), card.replace(f"# Model card: {source.stem}", f"# Model card: {target.stem}", 1))
+    return target

@@ -1,0 +1,230 @@
+"""``hypefact score`` / ``export`` end to end with the real model (in-process engine), plus the store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+import threading
+
+import pytest
+from batch_support import FakeEngine, FakeSnapshot, check_db, counts, feed_files, score_rows, write_articles
+from typer.testing import CliRunner
+
+from classifier.batch import BatchOptions, BatchRun, score_texts
+from classifier.cli import app
+from classifier.store import Store
+
+runner = CliRunner()
+
+
+def score_cli(*args):
+    return runner.invoke(app, ["score", "--jobs", "1", "--no-progress", *map(str, args)])
+
+
+@pytest.fixture(scope="module")
+def feeds_db(tmp_path_factory):
+    """Every shared (or fixture) feed scored once; the first run's CLI result alongside."""
+    db = tmp_path_factory.mktemp("feeds") / "feeds.db"
+    result = score_cli(*feed_files(), "--db", db)
+    return db, result
+
+
+def test_every_feed_is_scored_or_reported(feeds_db):
+    db, result = feeds_db
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1, result.output  # the broken feeds are reported, and the run completes
+    check_db(db)
+    with sqlite3.connect(db) as c:
+        sources = dict(c.execute("SELECT key, last_status FROM sources"))
+        per_source = dict(c.execute("SELECT so.key, COUNT(*) FROM article_sources l JOIN sources so "
+                                    "ON so.id = l.source_id GROUP BY so.key"))
+        problems = {k for (k,) in c.execute("SELECT DISTINCT source_key FROM problems")}
+    for path in feed_files():
+        key = str(path.resolve())
+        assert key in sources, f"{path.name} missing from the run"
+        assert per_source.get(key, 0) > 0 or key in problems, f"{path.name}: neither scored nor reported"
+        assert path.name in result.output  # one line per source in the summary table
+    assert "error" in result.output and "warning" in result.output
+
+
+def test_rerun_adds_zero_rows(feeds_db):
+    db, _ = feeds_db
+    before = counts(db)
+    result = score_cli(*feed_files(), "--db", db)
+    assert result.exit_code == 1
+    assert counts(db) == before
+    with sqlite3.connect(db) as c:
+        new, updated, skipped = c.execute("SELECT new, updated, skipped FROM runs ORDER BY id DESC").fetchone()
+    assert (new, updated) == (0, 0) and skipped == before["articles"]
+
+
+def test_batched_scores_equal_annotate_text(annotator):
+    texts = [t for t in (p.read_text() for p in write_articles_tmp(6))]
+    batched = score_texts(annotator, texts)
+    for text, got in zip(texts, batched):
+        want = annotator.annotate_text(text)
+        assert got["verdict"] == want.verdict and got["counts"] == want.counts and got["shares"] == want.shares
+        assert [(s[1], s[2], s[3], s[4]) for s in got["sentences"]] == \
+               [(s.start, s.end, s.label, s.confidence) for s in want.sentences]
+
+
+def write_articles_tmp(n):
+    import tempfile
+    from pathlib import Path
+
+    return write_articles(Path(tempfile.mkdtemp()), n)
+
+
+def test_changed_article_and_new_model_are_rescored(tmp_path, annotator):
+    import joblib
+
+    from classifier.model import save_model
+
+    folder = tmp_path / "articles"
+    paths = write_articles(folder, 5)
+    db = tmp_path / "r.db"
+    assert score_cli(folder, "--db", db).exit_code == 0
+    paths[2].write_text(paths[2].read_text() + "\nShares could double next year, one analyst speculated.")
+    result = score_cli(folder, "--db", db)
+    assert result.exit_code == 0
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT new, updated, skipped FROM runs ORDER BY id DESC").fetchone() == (0, 1, 4)
+    assert counts(db)["articles"] == 5 and counts(db)["scores"] == 5
+    check_db(db)
+    # the same estimator saved again is a different file, so a different model hash: everything is rescored
+    model = tmp_path / "other.joblib"
+    save_model(annotator.model, model, {"name": "other"})
+    assert score_cli(folder, "--db", db, "--model", model).exit_code == 0
+    assert counts(db)["scores"] == 10  # one per article per model
+    rows = [json.loads(line) for line in runner.invoke(app, ["export", "--db", str(db), "-f", "jsonl"]).stdout.splitlines()]
+    assert len(rows) == 5 and {r["model_name"] for r in rows} == {"other"}  # newest score per article
+    all_rows = runner.invoke(app, ["export", "--db", str(db), "-f", "jsonl", "--all-models"]).stdout.splitlines()
+    assert len(all_rows) == 10
+    del joblib
+
+
+def test_export_round_trip(feeds_db, tmp_path):
+    pa = pytest.importorskip("pyarrow.parquet")
+    db, _ = feeds_db
+    with sqlite3.connect(db) as c:
+        c.row_factory = sqlite3.Row
+        stored = {r["article_id"]: dict(r) for r in c.execute("SELECT * FROM scores")}
+        n_sent = dict(c.execute("SELECT article_id, COUNT(*) FROM sentences GROUP BY article_id"))
+    out = {}
+    for fmt in ("csv", "jsonl", "parquet"):
+        path = tmp_path / f"all.{fmt}"
+        res = runner.invoke(app, ["export", "--db", str(db), "-f", fmt, "-o", str(path)])
+        assert res.exit_code == 0, res.output
+        if fmt == "csv":
+            out[fmt] = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        elif fmt == "jsonl":
+            out[fmt] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        else:
+            out[fmt] = pa.read_table(path).to_pylist()
+    for fmt, rows in out.items():
+        assert len(rows) == len(stored), fmt
+        for row in rows:
+            want = stored[row["article_id"]]
+            assert row["verdict"] == want["verdict"], fmt
+            assert int(row["count_speculation"]) == want["count_speculation"]
+            assert float(row["share_speculation"]) == pytest.approx(want["share_speculation"])
+            assert row["content_hash"] == want["content_hash"] and row["model_sha256"] == want["model_sha256"]
+            assert int(row["n_sentences"]) == n_sent.get(row["article_id"], 0)
+    assert [r["article_id"] for r in out["csv"]] == [r["article_id"] for r in out["jsonl"]] == \
+           [r["article_id"] for r in out["parquet"]]
+    # filters
+    analysis = [json.loads(x) for x in runner.invoke(app, ["export", "--db", str(db), "-f", "jsonl", "--verdict",
+                                                           "analysis"]).stdout.splitlines()]
+    assert analysis and {r["verdict"] for r in analysis} == {"analysis"}
+    assert len(analysis) == sum(1 for r in stored.values() if r["verdict"] == "analysis")
+    one = feed_files()[-1]
+    by_source = [json.loads(x) for x in runner.invoke(app, ["export", "--db", str(db), "-f", "jsonl", "--source",
+                                                            one.name]).stdout.splitlines()]
+    assert by_source and all(str(one.resolve()) in r["sources"] for r in by_source)
+    dated = [r for r in out["jsonl"] if r["published"]]
+    if dated:
+        cut = sorted(r["published"] for r in dated)[len(dated) // 2]
+        since = [json.loads(x) for x in runner.invoke(app, ["export", "--db", str(db), "-f", "jsonl", "--since",
+                                                            cut]).stdout.splitlines()]
+        assert since and all((r["published"] or r["first_seen"]) >= cut for r in since)
+        assert len(since) < len(out["jsonl"])
+    # sentences travel with their text
+    sent = [json.loads(x) for x in runner.invoke(app, ["export", "--db", str(db), "-f", "jsonl", "--sentences",
+                                                       "--text"]).stdout.splitlines()]
+    for r in sent[:20]:
+        for s in r["sentences"]:
+            assert r["text"][s["start"]:s["end"]] == s["text"]
+    bad = runner.invoke(app, ["export", "--db", str(db), "-f", "csv", "--sentences"])
+    assert bad.exit_code == 2 and "jsonl or parquet" in bad.output
+    assert runner.invoke(app, ["export", "--db", str(db), "-f", "xml"]).exit_code == 2
+
+
+def test_parquet_without_pyarrow_is_a_clear_error(feeds_db, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):
+        if name.startswith("pyarrow"):
+            raise ImportError("no pyarrow here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    res = runner.invoke(app, ["export", "--db", str(feeds_db[0]), "-f", "parquet", "-o", str(tmp_path / "x.parquet")])
+    assert res.exit_code == 2 and "hypefact[parquet]" in res.output
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_two_runs_at_once_do_not_corrupt_or_duplicate(tmp_path):
+    folder = tmp_path / "articles"
+    write_articles(folder, 60)
+    db = tmp_path / "c.db"
+    Store(db).close()
+    results, errors = [], []
+
+    def one():
+        try:
+            with Store(db) as store:
+                run = BatchRun(store, FakeEngine(delay=0.002), FakeSnapshot(), BatchOptions(chunk_articles=4))
+                results.append(run.run([str(folder)]))
+        except Exception as exc:  # pragma: no cover - the assertion below shows it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    check_db(db)
+    c = counts(db)
+    assert c["articles"] == c["scores"] == 60 and c["article_sources"] == 60 and c["sources"] == 1
+    assert sum(r.total("new") for r in results) == 60  # each article was new exactly once
+    assert all(r.total("failed") == 0 for r in results)
+
+
+def test_kill_safe_write_is_all_or_nothing(tmp_path):
+    """A write that fails half-way (here: a bad sentence row) leaves no trace of the article."""
+    db = tmp_path / "a.db"
+    from classifier.sources import Article
+
+    with Store(db) as store:
+        sid = store.source_id("k", "folder")
+        art = Article("id1", "k", "Some text.", guid="x")
+        result = {"verdict": "reporting", "counts": {}, "shares": {}, "sentences": [(0, 0, 10, "sourced_fact", 0.9, {}),
+                                                                                   (0, 0, 10, "dup-index", 0.9, {})]}
+        with pytest.raises(sqlite3.IntegrityError):
+            store.write_scored(art, sid, result, FakeSnapshot().id, None)
+    assert counts(db)["articles"] == 0 and counts(db)["scores"] == 0
+
+
+def test_score_usage_errors(tmp_path):
+    assert score_cli(tmp_path, "--db", tmp_path / "x.db", "--since", "last tuesday").exit_code == 2
+    assert score_cli(tmp_path, "--db", tmp_path / "x.db", "--engine", "spark").exit_code == 2
+    res = score_cli(tmp_path, "--db", tmp_path / "x.db", "--model", tmp_path / "none.joblib")
+    assert res.exit_code == 1 and "no such model" in res.output
+    (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
+    res = score_cli(tmp_path, "--db", tmp_path / "junk.db")
+    assert res.exit_code == 1 and "not a usable SQLite database" in res.output

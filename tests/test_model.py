@@ -1,0 +1,120 @@
+"""The estimator, training, and the SHA-256 check on loading."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from typer.testing import CliRunner
+
+from classifier.cli import app
+from classifier.model import ModelError, UnitClassifier, context_features, load_model, save_model
+
+SMALL = [
+    ("d1", "The company reported revenue of $4.2 billion for the quarter.", "sourced_fact"),
+    ("d1", "Shares fell 3% on Tuesday.", "sourced_fact"),
+    ("d1", "\"We are very pleased,\" the chief executive said.", "attributed_claim"),
+    ("d1", "Analysts said the stock could double.", "attributed_claim"),
+    ("d1", "This could be a turning point for the industry.", "speculation"),
+    ("d1", "Investors should be careful.", "speculation"),
+    ("d1", "Share this story", "boilerplate"),
+    ("d1", "Sign up for our newsletter", "boilerplate"),
+    ("d2", "The bridge opened in 1884.", "sourced_fact"),
+    ("d2", "The vote was 31 to 9.", "sourced_fact"),
+    ("d2", "Officials told reporters the work would finish in June.", "attributed_claim"),
+    ("d2", "According to the mayor, the repairs are on track.", "attributed_claim"),
+    ("d2", "It may well cost far more than planned.", "speculation"),
+    ("d2", "Expect delays if you drive through the town.", "speculation"),
+    ("d2", "Related stories", "boilerplate"),
+    ("d2", "\u00a9 2026 The Gazette. All rights reserved.", "boilerplate"),
+]
+
+
+def small_xy(repeat=3):
+    X = [{"text": t, "doc": f"{d}-{k}"} for k in range(repeat) for d, t, _ in SMALL]
+    y = [lab for _ in range(repeat) for _, _, lab in SMALL]
+    return X, y
+
+
+def test_estimator_api_and_probabilities():
+    X, y = small_xy()
+    model = UnitClassifier(cv=3).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(X), 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert (model.predict(X) == np.array(y)).mean() > 0.8
+    assert clone(model).get_params()["cv"] == 3
+
+
+def test_context_features_respect_document_boundaries():
+    P = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1]])
+    Z = context_features(P, ["a", "a", "b"], window=1)
+    # columns: own (4) | prev (4) + missing (1) | next (4) + missing (1) | ...
+    assert Z[1, 4:8].tolist() == pytest.approx(np.log(P[0]).tolist())
+    assert Z[1, 13] == 1.0  # unit 1 is the last of doc "a": no next neighbour
+    assert Z[2, 8] == 1.0  # unit 2 is the first of doc "b": no previous neighbour
+
+
+def test_save_load_round_trip_and_tamper_refusal(tmp_path):
+    X, y = small_xy(2)
+    model = UnitClassifier(context=False).fit(X, y)
+    path = tmp_path / "m.joblib"
+    meta = save_model(model, path, {"note": "test"})
+    loaded, side = load_model(path)
+    assert side["sha256"] == meta["sha256"] and side["note"] == "test"
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X))
+    with open(path, "ab") as fh:
+        fh.write(b"tampered")
+    with pytest.raises(ModelError, match="does not match"):
+        load_model(path)
+    (tmp_path / "m.json").unlink()
+    with pytest.raises(ModelError, match="sidecar is missing"):
+        load_model(path)
+
+
+def test_train_command_writes_model_and_sidecar(tmp_path):
+    data = tmp_path / "labels.jsonl"
+    X, y = small_xy(3)
+    data.write_text("".join(json.dumps({"text": x["text"], "label": lab, "doc": x["doc"]}) + "\n"
+                            for x, lab in zip(X, y)))
+    out = tmp_path / "models" / "small.joblib"
+    result = CliRunner().invoke(app, ["train", "--data", str(data), "--output", str(out), "--cv", "2"])
+    assert result.exit_code == 0, result.output
+    side = json.loads((tmp_path / "models" / "small.json").read_text())
+    assert side["training_data"]["units"] == len(X)
+    assert set(side["cv_metrics"]["per_label"]) == {"sourced_fact", "attributed_claim", "speculation", "boilerplate"}
+    assert {"scikit-learn", "spacy"} <= set(side["versions"])
+    assert not list((tmp_path / "models").glob("*.tmp"))
+
+
+def test_broken_label_file_names_file_and_line(tmp_path):
+    data = tmp_path / "broken.jsonl"
+    data.write_text('{"text": "Fine.", "label": "sourced_fact"}\n{"text": "Broken", "label": \n'
+                    '{"text": "Also fine.", "label": "speculation"}\n')
+    for args in (["train", "--data", str(data), "--output", str(tmp_path / "x.joblib")],
+                 ["evaluate", str(data)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 1
+        assert f"{data}:2" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "x.joblib").exists()
+
+
+def test_unknown_label_is_reported(tmp_path):
+    data = tmp_path / "bad.jsonl"
+    data.write_text('{"text": "Fine.", "label": "opinion"}\n')
+    result = CliRunner().invoke(app, ["evaluate", str(data)])
+    assert result.exit_code == 1 and "unknown label 'opinion'" in result.stderr
+
+
+def test_evaluate_json_schema(tmp_path):
+    data = tmp_path / "few.jsonl"
+    rows = [(t, lab) for _, t, lab in SMALL]
+    data.write_text("".join(json.dumps({"text": t, "label": lab, "doc": "x"}) + "\n" for t, lab in rows))
+    result = CliRunner().invoke(app, ["evaluate", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["n"] == len(rows)
+    assert set(report) >= {"n", "accuracy", "macro_f1", "per_label", "confusion"}
+    assert report["confusion"]["labels"] == ["sourced_fact", "attributed_claim", "speculation", "boilerplate"]
+    assert sum(map(sum, report["confusion"]["matrix"])) == len(rows)
+    assert report["macro_f1"] > 0.6  # the shipped model on easy, clear-cut sentences
