@@ -16,10 +16,18 @@ def __getattr__(name):
         from . import annotate
 
         return getattr(annotate, name)
-    if name in ("load_model", "train_model"):
+    if name in ("load_model", "load_predictor"):
         from . import model
 
         return getattr(model, name)
+    if name == "train_model":
+        from .training import train_model
+
+        return train_model
+    if name == "UnitClassifier":
+        from .estimator import UnitClassifier
+
+        return UnitClassifier
     if name == "segment":
         from .segment import segment
 

@@ -91,10 +91,10 @@ class Annotator:
 
     @classmethod
     def load(cls, model_path=None, spacy_model: str | None = None) -> "Annotator":
-        from .model import load_model
+        from .model import load_predictor
         from .segment import load_pipeline
 
-        model, info = load_model(model_path)
+        model, info = load_predictor(model_path)
         return cls(model, load_pipeline(spacy_model), info)
 
     def classify_units(self, texts: list[str], doc: str = "") -> tuple[list[str], np.ndarray]:

@@ -5,7 +5,7 @@ One process owns the database and reads the sources; scoring runs elsewhere:
 * ``InlineEngine``: in this process (``--jobs 1``);
 * ``LocalEngine``: joblib's loky process pool; each worker loads the model once
   (from a private snapshot of the model file) and is sent only article text;
-* ``DaskEngine``: a dask.distributed cluster, an existing one (``--scheduler``)
+* ``DaskEngine`` (:mod:`classifier.dask_engine`): a dask.distributed cluster, an existing one (``--scheduler``)
   or a LocalCluster; the model travels to each worker once, inside a worker
   plugin, and results come back to this process, the single writer.
 
@@ -38,6 +38,8 @@ from .store import ModelId, Store
 
 DEFAULT_CHUNK_ARTICLES = 16
 DEFAULT_CHUNK_CHARS = 200_000
+#: A run whose first this-many articles all fail to score stops: the model is broken, not the input.
+BROKEN_MODEL_AFTER = 48
 
 
 class BatchError(Exception):
@@ -50,9 +52,11 @@ class BatchError(Exception):
 
 @dataclass
 class ModelSnapshot:
-    """A private copy of the model file and its sidecar, so a model replaced mid-run changes nothing.
+    """A private copy of the model's files (``.joblib``, ``.npz`` when there is one, ``.json``
+    sidecar), so a model replaced mid-run changes nothing.
 
-    Every score is stored under ``sha256``; workers refuse to score with any other model.
+    Every score is stored under ``sha256`` (the model file's, as in the sidecar);
+    workers refuse to score with any other model.
     """
 
     path: Path
@@ -65,10 +69,9 @@ class ModelSnapshot:
     def id(self) -> ModelId:
         return ModelId(self.name, self.sha256)
 
-    def read_bytes(self) -> tuple[bytes, bytes]:
-        from .model import sidecar_path
-
-        return self.path.read_bytes(), sidecar_path(self.path).read_bytes()
+    def files(self) -> dict[str, bytes]:
+        """The snapshot's files by suffix (``.joblib``, ``.json``, maybe ``.npz``), to ship elsewhere."""
+        return {p.suffix: p.read_bytes() for p in sorted(self.path.parent.iterdir()) if p.stem == self.path.stem}
 
     def close(self) -> None:
         if self._dir:
@@ -82,33 +85,54 @@ class ModelSnapshot:
         self.close()
 
 
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def snapshot_model(model_path=None, attempts: int = 5) -> ModelSnapshot:
-    """Copy the model (``--model``, ``$HYPEFACT_MODEL`` or the shipped one) and check it against its sidecar."""
+    """Copy the model (``--model``, ``$HYPEFACT_MODEL`` or the shipped one) and check it against its sidecar.
+
+    The model's files are read together and their SHA-256s compared with the
+    sidecar's; a mismatch is retried for a moment, since a model being replaced
+    is written file by file.
+    """
     from .model import ModelError, read_sidecar, resolve_model_path
 
     src = resolve_model_path(model_path)
-    if not src.exists():
-        raise BatchError(f"{src}: no such model file (train one with `hypefact train`)")
+    problem = ""
     for attempt in range(attempts):
+        if attempt:
+            time.sleep(0.25 * attempt)
+        if not src.exists():
+            problem = f"{src}: no such model file (train one with `hypefact train`)"
+            continue
         try:
             meta = read_sidecar(src)
-            data = src.read_bytes()
+            files = {".joblib": src.read_bytes()}
+            compiled = src.with_suffix(".npz")
+            if meta.get("compiled_sha256") or compiled.exists():
+                files[".npz"] = compiled.read_bytes()
         except ModelError as exc:
-            raise BatchError(str(exc)) from None
+            problem = str(exc)
+            continue
         except OSError as exc:
-            raise BatchError(f"{src}: cannot read the model: {exc}") from None
-        digest = hashlib.sha256(data).hexdigest()
-        if digest == meta.get("sha256"):
+            problem = f"{src}: cannot read the model: {exc}"
+            continue
+        if _sha(files[".joblib"]) != meta.get("sha256"):
+            problem = f"{src}: SHA-256 does not match its sidecar"
+        elif ".npz" in files and meta.get("compiled_sha256") and _sha(files[".npz"]) != meta["compiled_sha256"]:
+            problem = f"{src.with_suffix('.npz')}: SHA-256 does not match its sidecar"
+        else:
             break
-        time.sleep(0.2 * (attempt + 1))  # the model may be being replaced (sidecar first, then the file)
     else:
-        raise BatchError(f"{src}: SHA-256 does not match its sidecar; refusing to load it "
-                         "(it may have been altered, or it is being rewritten: try again)")
+        raise BatchError(f"{problem}; refusing to load it (it may have been altered, or it is being rewritten: "
+                         "try again)" if "SHA-256" in problem else problem)
     tmp = tempfile.mkdtemp(prefix="hypefact-model-")
     path = Path(tmp) / "model.joblib"
-    path.write_bytes(data)
-    (Path(tmp) / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-    return ModelSnapshot(path, digest, str(meta.get("name") or src.stem), meta, tmp)
+    for suffix, data in files.items():
+        path.with_suffix(suffix).write_bytes(data)
+    path.with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
+    return ModelSnapshot(path, meta["sha256"], str(meta.get("name") or src.stem), meta, tmp)
 
 
 # ---------------------------------------------------------------------------
@@ -264,150 +288,15 @@ class LocalEngine(Engine):
         return self._executor().submit(_score_chunk_local, *self._args, chunk)
 
 
-class ModelPlugin:
-    """A dask worker plugin carrying the model's bytes: sent to each worker once, loaded on first use."""
-
-    def __init__(self, model_bytes: bytes, sidecar_bytes: bytes, sha256: str, spacy_model: str | None):
-        self.model_bytes = model_bytes
-        self.sidecar_bytes = sidecar_bytes
-        self.sha256 = sha256
-        self.spacy_model = spacy_model
-        self._annotator = None
-        self._lock = threading.Lock()
-        self._dir = None
-
-    def __getstate__(self):
-        return {k: v for k, v in self.__dict__.items() if k not in ("_annotator", "_lock", "_dir")}
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._annotator, self._lock, self._dir = None, threading.Lock(), None
-
-    def setup(self, worker=None):
-        pass
-
-    def teardown(self, worker=None):
-        if self._dir:
-            shutil.rmtree(self._dir, ignore_errors=True)
-
-    def annotator(self):
-        with self._lock:
-            if self._annotator is None:
-                from .annotate import Annotator
-
-                self._dir = tempfile.mkdtemp(prefix="hypefact-model-")
-                path = Path(self._dir) / "model.joblib"
-                path.write_bytes(self.model_bytes)
-                (Path(self._dir) / "model.json").write_bytes(self.sidecar_bytes)
-                annotator = Annotator.load(path, self.spacy_model)  # checks the SHA-256 against the sidecar
-                if annotator.model_info.get("sha256") != self.sha256:
-                    raise ModelMismatch(f"worker got model {annotator.model_info.get('sha256')}, expected {self.sha256}")
-                self._annotator = annotator
-            return self._annotator
-
-
-def _dask_plugin_class():
-    from distributed.diagnostics.plugin import WorkerPlugin
-
-    class HypefactModelPlugin(ModelPlugin, WorkerPlugin):
-        pass
-
-    return HypefactModelPlugin
-
-
-def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]]):
-    from distributed import get_worker
-
-    plugin = get_worker().plugins[plugin_name]
-    annotator = plugin.annotator()
-    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
-
-
-class DaskEngine(Engine):
-    """dask.distributed: an existing scheduler (``address``) or a LocalCluster of ``jobs`` processes."""
-
-    name = "dask"
-
-    def __init__(self, address: str | None = None, jobs: int = 2, client=None, connect_timeout: float = 30.0):
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise BatchError("--engine dask needs dask.distributed: pip install 'hypefact[dask]'") from None
-        self.address = address
-        self.jobs = max(1, jobs)
-        self.client = client
-        self.connect_timeout = connect_timeout
-        self._own_client = client is None
-        self._cluster = None
-        self.workers = self.jobs
-
-    def start(self, model, spacy_model):
-        import logging
-
-        from distributed import Client, LocalCluster
-
-        if self.client is None:
-            try:
-                if self.address:
-                    self.client = Client(self.address, timeout=self.connect_timeout)
-                else:
-                    self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
-                                                 host="127.0.0.1", dashboard_address=None,
-                                                 silence_logs=logging.ERROR)
-                    self.client = Client(self._cluster)
-            except (OSError, TimeoutError) as exc:
-                self.close()
-                raise BatchError(f"cannot reach the dask scheduler {self.address or '(local)'}: {exc}") from None
-        n = len(self.client.scheduler_info().get("workers", {}))
-        if n == 0:
-            try:
-                self.client.wait_for_workers(1, timeout=self.connect_timeout)
-            except (TimeoutError, OSError):
-                self.close()
-                raise BatchError(f"the dask cluster at {self.address} has no workers") from None
-            n = len(self.client.scheduler_info().get("workers", {}))
-        self.workers = max(1, n)
-        model_bytes, sidecar_bytes = model.read_bytes()
-        self.plugin_name = f"hypefact-model-{model.sha256[:16]}-{spacy_model or 'default'}"
-        plugin = _dask_plugin_class()(model_bytes, sidecar_bytes, model.sha256, spacy_model)
-        self.client.register_plugin(plugin, name=self.plugin_name)
-
-    def submit(self, chunk):
-        return self.client.submit(_score_chunk_dask, self.plugin_name, chunk, pure=False)
-
-    def wait_any(self, futures):
-        from distributed import wait
-
-        done, _ = wait(futures, return_when="FIRST_COMPLETED")
-        return set(done)
-
-    def cancel(self, futures):
-        futures = list(futures)
-        if futures and self.client is not None:
-            try:
-                self.client.cancel(futures)
-            except Exception:
-                pass
-
-    def close(self):
-        if self._own_client and self.client is not None:
-            try:
-                self.client.close()
-            except Exception:
-                pass
-            self.client = None
-        if self._cluster is not None:
-            try:
-                self._cluster.close()
-            except Exception:
-                pass
-            self._cluster = None
-
-
-def make_engine(engine: str = "local", jobs: int | None = None, scheduler: str | None = None) -> Engine:
+def make_engine(engine: str = "local", jobs: int | None = None, scheduler: str | None = None,
+                connect_timeout: float = 30.0) -> Engine:
     jobs = jobs or default_jobs()
     if engine == "dask":
-        return DaskEngine(scheduler, jobs)
+        try:
+            from .dask_engine import DaskEngine
+        except ImportError:
+            raise BatchError("--engine dask needs dask.distributed: pip install 'hypefact[dask]'") from None
+        return DaskEngine(scheduler, jobs, connect_timeout=connect_timeout)
     if engine != "local":
         raise BatchError(f"unknown engine {engine!r} (choose local or dask)")
     return InlineEngine() if jobs == 1 else LocalEngine(jobs)
@@ -530,6 +419,8 @@ class BatchRun:
         self._problems: list[Problem] = []
         self._all_problems: list[Problem] = []
         self._in_run: dict[str, str] = {}  # article id -> content hash submitted in this run
+        self._scored_ok = 0
+        self._score_errors = 0
 
     # -- public ------------------------------------------------------------------
 
@@ -593,7 +484,7 @@ class BatchRun:
         try:
             for item in items:
                 self._handle(item, src)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, BatchError):
             raise
         except Exception as exc:  # a bug or a library failing on hostile input: report, go on
             self._problem(Problem(spec.key, None, f"reading stopped by an unexpected error: "
@@ -693,8 +584,14 @@ class BatchRun:
             msg = result.get("error") if aid == article.id else "internal error: results out of order"
             self._problem(Problem(summary.key, article.label, msg), src)
             self.listener.article_done(summary, "failed")
+            self._score_errors += 1
+            if self._scored_ok == 0 and self._score_errors >= BROKEN_MODEL_AFTER:
+                # Not bad input: the model (or its code) is broken. Stop instead of failing every article.
+                raise BatchError(f"the model failed on the first {self._score_errors} articles, stopping: {msg} "
+                                 "(is the model file out of date with the code? retrain it with `hypefact train`)")
         else:
             status = self.store.write_scored(article, src.source_id, result, self.model.id, self.run_id)
+            self._scored_ok += 1
             if status == "new":
                 summary.new += 1
             else:

@@ -96,11 +96,11 @@ def evaluate(
     """Score the model on labeled sentences: accuracy, macro-F1, per-label figures, confusion."""
     from .data import LabelFileError, read_labels
     from .evaluate import evaluate_units
-    from .model import ModelError, load_model
+    from .model import ModelError, load_predictor
 
     try:
         units = read_labels(labels)
-        estimator, _ = load_model(model)
+        estimator, _ = load_predictor(model)
     except (LabelFileError, ModelError) as exc:
         fail(str(exc))
     if not units:

@@ -48,7 +48,7 @@ def score(
     since: Optional[str] = typer.Option(None, "--since", help="Skip entries published before this date (UTC)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
-    timeout: float = typer.Option(20.0, "--timeout", min=0.1, help="Seconds allowed for each HTTP request."),
+    timeout: float = typer.Option(20.0, "--timeout", min=0.1, help="Seconds allowed for each HTTP request (and for reaching a dask scheduler)."),
     max_mb: float = typer.Option(20.0, "--max-mb", min=0.001, help="Refuse feeds, pages and articles over this size."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Concurrent article downloads per host."),
     chunk: int = typer.Option(16, "--chunk", min=1, help="Articles per task sent to a worker."),
@@ -71,7 +71,7 @@ def score(
     run_args = {"sources": sources, "engine": engine, "jobs": jobs, "scheduler": scheduler,
                 "fetch_articles": fetch_articles, "since": read.since, "model": str(model) if model else None}
     try:
-        eng = make_engine(engine, jobs, scheduler)
+        eng = make_engine(engine, jobs, scheduler, connect_timeout=timeout)
         summary = score_sources(sources, db, engine=eng, model_path=model, options=options,
                                 listener=make_listener(progress), run_args=run_args)
     except BatchError as exc:

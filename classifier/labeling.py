@@ -267,7 +267,7 @@ class _Keys:
 def _style(text: str, **kw) -> str:
     import click
 
-    return click.style(text, **kw)
+    return text if os.environ.get("NO_COLOR") else click.style(text, **kw)  # https://no-color.org
 
 
 def render(session: Session, into: Path, status: str = "") -> str:

@@ -59,7 +59,7 @@ def model_info(path: Path, default: Path | None = None) -> ModelInfo:
         meta, status = {}, "no sidecar" if "missing" in str(exc) else "bad sidecar"
     data = meta.get("training_data", {})
     cv = meta.get("cv_metrics") or {}
-    return ModelInfo(path, meta.get("name", path.stem), meta.get("created", "?"), data.get("units"),
+    return ModelInfo(path, path.stem, meta.get("created", "?"), data.get("units"),
                      data.get("documents"), cv.get("macro_f1"),
                      {k: v["f1"] for k, v in cv.get("per_label", {}).items()}, status, _same(path, default))
 

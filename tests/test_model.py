@@ -48,11 +48,20 @@ def test_estimator_api_and_probabilities():
 
 def test_context_features_respect_document_boundaries():
     P = np.array([[0.7, 0.1, 0.1, 0.1], [0.1, 0.7, 0.1, 0.1], [0.1, 0.1, 0.7, 0.1]])
-    Z = context_features(P, ["a", "a", "b"], window=1)
+    Z = context_features(P, ["a", "a", "b"], ["One.", "Two.", "Three."], window=1)
     # columns: own (4) | prev (4) + missing (1) | next (4) + missing (1) | ...
     assert Z[1, 4:8].tolist() == pytest.approx(np.log(P[0]).tolist())
     assert Z[1, 13] == 1.0  # unit 1 is the last of doc "a": no next neighbour
     assert Z[2, 8] == 1.0  # unit 2 is the first of doc "b": no previous neighbour
+
+
+def test_sequence_cues_track_open_quotes():
+    from classifier.model import sequence_cues
+
+    texts = ["\u201cWe will rebuild it.", "It may take years,\u201d she said.", "The work starts soon.",
+             '"Nothing is decided.', 'We are talking," he said.']
+    cues = sequence_cues(texts, ["a"] * 5)
+    assert cues[:, 0].tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]
 
 
 def test_save_load_round_trip_and_tamper_refusal(tmp_path):

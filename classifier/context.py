@@ -1,0 +1,98 @@
+"""Document context for the second stage: neighbours, position, quote state.
+
+Plain numpy, so both the scikit-learn estimator and the compiled model use it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import numpy as np
+
+
+def split_units(X) -> tuple[list[str], list[str]]:
+    """Texts and document ids of a sequence of units (dicts, pairs or strings)."""
+    texts, docs = [], []
+    for item in X:
+        if isinstance(item, str):
+            texts.append(item)
+            docs.append("")
+        elif isinstance(item, dict):
+            texts.append(item["text"])
+            docs.append(str(item.get("doc", "")))
+        else:
+            doc, text = item
+            texts.append(text)
+            docs.append(str(doc))
+    return texts, docs
+
+
+def _doc_slices(docs: Sequence[str]) -> list[slice]:
+    """Runs of consecutive units that share a document id."""
+    bounds, start = [], 0
+    for i in range(1, len(docs) + 1):
+        if i == len(docs) or docs[i] != docs[start]:
+            bounds.append(slice(start, i))
+            start = i
+    return bounds
+
+
+_SOURCE_TAG = re.compile(r"^\s*(?:\[|\u2014|--|Via\b|Source:|\(\w)")
+
+
+def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
+    """Cues that only the order of units shows.
+
+    Whether a quotation opened earlier is still open (a quote continues across
+    sentences), whether the previous unit ends with a colon, whether the next is
+    a short tag-like line (a source tag under an excerpt, a credit under a caption),
+    and whether this unit ends by opening a quote.
+    """
+    out = np.zeros((len(texts), 5))
+    for sl in _doc_slices(docs):
+        open_quote = False
+        for i in range(sl.start, sl.stop):
+            text = texts[i].strip()
+            out[i, 0] = float(open_quote)
+            balance = text.count("\u201c") - text.count("\u201d")
+            if text.count('"') % 2:
+                balance += -1 if open_quote else 1
+            open_quote = (open_quote + balance) > 0
+            if i > sl.start:
+                out[i, 1] = float(texts[i - 1].rstrip().endswith(":"))
+            if i + 1 < sl.stop:
+                nxt = texts[i + 1].strip()
+                out[i, 2] = float(len(nxt.split()) <= 4 and nxt[-1:] not in ".!?")
+                out[i, 3] = float(bool(_SOURCE_TAG.match(nxt)))
+            out[i, 4] = float(text.endswith(("\u201c", '"')) and text.count('"') % 2 == 1 or text.endswith("\u201c"))
+    return out
+
+
+def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2) -> np.ndarray:
+    """Per unit: its stage-1 log-probabilities, its neighbours', position, document mix, sequence cues."""
+    n, k = P.shape
+    logP = np.log(np.clip(P, 1e-4, 1.0))
+    blocks = [logP]
+    for offset in [o for o in range(-window, window + 1) if o != 0]:
+        shifted = np.zeros((n, k))
+        missing = np.ones((n, 1))
+        for sl in _doc_slices(docs):
+            a, b = sl.start, sl.stop
+            src_a, src_b = max(a, a + offset), min(b, b + offset)
+            if src_b > src_a:
+                dst = slice(src_a - offset, src_b - offset)
+                shifted[dst] = logP[src_a:src_b]
+                missing[dst] = 0.0
+        blocks += [shifted, missing]
+    doc_mean = np.zeros((n, k))
+    position = np.zeros((n, 3))
+    for sl in _doc_slices(docs):
+        m = sl.stop - sl.start
+        doc_mean[sl] = P[sl].mean(axis=0)
+        rel = np.arange(m) / max(m - 1, 1)
+        position[sl, 0] = rel
+        position[sl, 1] = np.log1p(m)
+        position[sl, 2] = (np.arange(m) == 0).astype(float)
+    blocks += [doc_mean, position, sequence_cues(texts, docs)]
+    return np.hstack(blocks)

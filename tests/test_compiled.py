@@ -1,0 +1,48 @@
+"""The compiled (.npz) model predicts exactly like the estimator it was made from."""
+
+import numpy as np
+import pytest
+
+from classifier.compiled import CompiledModel
+from classifier.model import ModelError, load_model, load_predictor, save_model
+
+
+def test_shipped_compiled_model_matches_estimator():
+    from classifier.data import read_labels
+    from classifier.model import DEFAULT_DATA
+
+    units = read_labels([DEFAULT_DATA])[:1500]
+    X = [u.as_input() for u in units] + [{"text": "A brand new sentence nobody wrote, could it matter?", "doc": "z"}]
+    estimator, _ = load_model()
+    compiled, meta = load_predictor()
+    assert isinstance(compiled, CompiledModel)
+    assert list(compiled.classes_) == list(estimator.classes_)
+    np.testing.assert_allclose(compiled.predict_proba(X), estimator.predict_proba(X), atol=1e-9)
+
+
+def test_compiled_file_is_hash_checked(tmp_path):
+    from test_model import small_xy
+
+    from classifier.estimator import UnitClassifier
+
+    X, y = small_xy(2)
+    path = tmp_path / "m.joblib"
+    save_model(UnitClassifier(cv=2).fit(X, y), path)
+    predictor, _ = load_predictor(path)
+    assert isinstance(predictor, CompiledModel)
+    with open(tmp_path / "m.npz", "ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(ModelError, match="does not match"):
+        load_predictor(path)
+
+
+def test_compiled_loading_never_unpickles(tmp_path, monkeypatch):
+    import pickle
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle used")
+
+    monkeypatch.setattr(pickle, "load", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
+    predictor, _ = load_predictor()
+    assert predictor.predict([{"text": "Share this story", "doc": "d"}])[0] == "boilerplate"
