@@ -148,7 +148,9 @@ def main() -> None:
               "main MB @25%", "main MB @end")
     keys = ("config", "workers", "scored", "seconds", "articles_per_s", "peak_main_mb", "peak_total_mb",
             "main_quarter_mb", "main_end_mb")
-    widths = [max(len(h), *(len(str(r[k])) for r in rows)) for h, k in zip(header, keys)]
+    if not rows:
+        sys.exit("no configuration finished")
+    widths = [max([len(h)] + [len(str(r[k])) for r in rows]) for h, k in zip(header, keys)]
     print()
     print("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:

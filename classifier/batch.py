@@ -267,6 +267,13 @@ class InlineEngine(Engine):
         return fut
 
 
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the run and keeps what is stored."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class LocalEngine(Engine):
     """A pool of local worker processes (joblib's loky); each loads the model once and is sent text."""
 
@@ -279,7 +286,7 @@ class LocalEngine(Engine):
         from joblib.externals.loky import get_reusable_executor
 
         # Reused across runs in one process; rebuilt by loky if a worker died.
-        return get_reusable_executor(max_workers=self.workers, timeout=300)
+        return get_reusable_executor(max_workers=self.workers, timeout=300, initializer=_ignore_sigint)
 
     def start(self, model, spacy_model):
         self._args = (str(model.path), model.sha256, spacy_model)

@@ -24,7 +24,6 @@ import numpy as np
 from .data import LabeledUnit, LabelFileError, scan_labels
 
 BLOCKING = {"json", "empty_text", "unknown_label", "file", "conflict"}
-WARNINGS = ("conflict_across_docs", "near_duplicate", "duplicate", "likely_mislabeled")
 
 
 @dataclass

@@ -149,9 +149,9 @@ def train(
     Without --promote the default model is left as it is.
     """
     from .data import LabelFileError, read_labels
-    from .model import DEFAULT_DATA, ModelError, load_model, read_sidecar
+    from .model import DEFAULT_DATA, ModelError, load_model
     from .registry import default_model, new_model_path, promote as promote_model
-    from .training import LabelProblems, compare_models, save_trained, train as train_in_memory
+    from .training import LabelProblems, save_trained, train as train_in_memory
 
     paths = data or [DEFAULT_DATA]
     default = default_model()
@@ -168,15 +168,15 @@ def train(
             if compare_with is not None or reference.exists():
                 # Load (and hash-check) before training: a bad reference fails in a second, not after a minute.
                 old, old_meta = load_model(reference)
+            else:
+                _info(f"no default model at {reference} to compare with")
     except (LabelFileError, ModelError) as exc:
         _fail(f"{exc} (pass --compare-with another model, or --no-compare)" if isinstance(exc, ModelError) else str(exc))
     _info(f"training on {', '.join(map(str, paths))} ({'metrics by ' + str(cv) + '-fold cross-validation, ' if cv > 1 else ''}"
           f"{jobs} jobs) ...")
     try:
         model, meta = train_in_memory(paths, cv_folds=cv, n_jobs=jobs)
-    except LabelProblems as exc:
-        _fail(str(exc))
-    except (LabelFileError, ValueError) as exc:
+    except (LabelProblems, LabelFileError, ValueError) as exc:
         _fail(str(exc))
     td = meta["training_data"]
     typer.echo(f"trained on {td['units']} units from {td['documents']} documents in {meta['train_seconds']:.0f} s")

@@ -25,13 +25,14 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
     """Sentence model + document-context model, with the scikit-learn estimator API."""
 
     def __init__(self, C: float = 4.0, chars: bool = False, context: bool = True, window: int = 2, cv: int = 5,
-                 context_C: float = 0.1, n_jobs: int | None = None, random_state: int = 0):
+                 context_C: float = 0.1, lead_in: bool = False, n_jobs: int | None = None, random_state: int = 0):
         self.C = C
         self.chars = chars
         self.context = context
         self.window = window
         self.cv = cv
         self.context_C = context_C
+        self.lead_in = lead_in
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -66,7 +67,10 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
             folds = GroupKFold(n_splits=min(self.cv, n_groups)) if n_groups >= 2 else 2
             oof = cross_val_predict(clone(sentence), texts, y, groups=docs, cv=folds,
                                     method="predict_proba", n_jobs=self.n_jobs)
-            self.context_model_ = self._context_model().fit(context_features(oof, docs, texts, self.window), y)
+            # Kept so that training can report cross-validated metrics without refitting stage 1.
+            self.oof_proba_ = oof
+            Z = context_features(oof, docs, texts, self.window, self.lead_in)
+            self.context_model_ = self._context_model().fit(Z, y)
         self.sentence_model_ = sentence.fit(texts, y)
         return self
 
@@ -77,7 +81,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         P = self.sentence_model_.predict_proba(texts)
         if not self.context:
             return P
-        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window))
+        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window, self.lead_in))
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

@@ -133,7 +133,7 @@ def print_summary(summary: RunSummary, console=None, max_problems: int = 40) -> 
                         f"{summary.engine} × {summary.workers} · {summary.elapsed:.1f} s · "
                         f"{summary.rate:.1f} articles/s",
                   box=box.ASCII if plain else box.SIMPLE_HEAVY, show_footer=True)
-    table.add_column("source", footer="total", overflow="fold")
+    table.add_column("source", footer="total", overflow="fold", min_width=24)
     table.add_column("status")
     for col in ("new", "updated", "skipped", "failed"):
         table.add_column(col, justify="right", footer=str(summary.total(col)))

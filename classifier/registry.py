@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import ModelError, read_sidecar, resolve_model_path, sha256_of, sidecar_path
+from .model import ModelError, compiled_path, read_sidecar, resolve_model_path, sha256_of, sidecar_path
 
 
 def default_model() -> Path:
@@ -86,6 +86,21 @@ def new_model_path(directory: str | os.PathLike | None = None, stem: str = "hype
     return path
 
 
+def _copy_to_temp(src: Path, dst: Path) -> str:
+    """A durable copy of ``src`` in a temp file beside ``dst``, ready to be renamed over it."""
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as fh:
+            shutil.copyfileobj(fh, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return tmp
+
+
 def promote(source: str | os.PathLike, target: str | os.PathLike | None = None) -> Path:
     """Make ``source`` the default model: copy it (after checking its hash) over ``target``.
 
@@ -103,22 +118,27 @@ def promote(source: str | os.PathLike, target: str | os.PathLike | None = None) 
     if meta.get("sha256") != sha256_of(source):
         raise ModelError(f"{source}: SHA-256 does not match its sidecar; not promoting it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # The compiled form (.npz) travels with the model when there is one; its hash is in the sidecar too.
+    pairs = [(source, target)]
+    if meta.get("compiled_sha256"):
+        pairs.insert(0, (compiled_path(source), compiled_path(target)))
+    temps: list[str] = []
     try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out)
-            out.flush()
-            os.fsync(out.fileno())
-        if sha256_of(tmp) != meta["sha256"]:
-            raise ModelError(f"{source}: changed while it was being copied; not promoting it")
-        os.chmod(tmp, 0o644)
+        for src, dst in pairs:
+            temps.append(_copy_to_temp(src, dst))
+        if sha256_of(temps[-1]) != meta["sha256"] or (len(temps) > 1 and sha256_of(temps[0]) != meta["compiled_sha256"]):
+            raise ModelError(f"{source}: does not match its sidecar (changed while being copied?); not promoting it")
         meta.update(name=target.stem, model_file=target.name, promoted_from=source.name,
                     promoted=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        if len(pairs) > 1:
+            meta["compiled_file"] = compiled_path(target).name
         atomic_write_text(sidecar_path(target), json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-        os.replace(tmp, target)
+        for tmp, (_, dst) in zip(temps, pairs):
+            os.replace(tmp, dst)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     if card_path(source).exists():
         card = card_path(source).read_text(encoding="utf-8")
         atomic_write_text(card_path(target), card.replace(f"# Model card: {source.stem}", f"# Model card: {target.stem}", 1))

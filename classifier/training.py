@@ -46,7 +46,7 @@ def load_training_units(data_paths) -> list[LabeledUnit]:
 
 
 def out_of_fold_proba(units: list[LabeledUnit], folds: int = 5, n_jobs: int | None = None,
-                      **params) -> tuple[list[str], np.ndarray]:
+                      stage1: np.ndarray | None = None, **params) -> tuple[list[str], np.ndarray]:
     """Class order and probabilities of the full two-stage model for units it was not trained on.
 
     Stage 1 is cross-validated with folds grouped by document, as
@@ -69,20 +69,21 @@ def out_of_fold_proba(units: list[LabeledUnit], folds: int = 5, n_jobs: int | No
         raise ValueError(f"out-of-fold probabilities need units from 2+ documents, got {n_docs}")
     classes = [str(c) for c in np.unique(y)]
     cv = GroupKFold(n_splits=min(folds, n_docs))
-    P = cross_val_predict(estimator._sentence_model(), texts, y, groups=docs, cv=cv,
-                          method="predict_proba", n_jobs=n_jobs)
+    # ``stage1``: out-of-fold stage-1 probabilities a fit already computed with the same folds.
+    P = stage1 if stage1 is not None else cross_val_predict(
+        estimator._sentence_model(), texts, y, groups=docs, cv=cv, method="predict_proba", n_jobs=n_jobs)
     if estimator.context:
-        Z = context_features(P, docs, texts, estimator.window)
+        Z = context_features(P, docs, texts, estimator.window, estimator.lead_in)
         P = cross_val_predict(estimator._context_model(), Z, y, groups=docs, cv=cv, method="predict_proba")
     return classes, P
 
 
 def cross_validated_metrics(units: list[LabeledUnit], folds: int = 5, n_jobs: int | None = None,
-                            **params) -> dict:
+                            stage1: np.ndarray | None = None, **params) -> dict:
     """Per-label precision/recall/F1, accuracy, macro-F1 and confusion from out-of-fold predictions."""
     from .evaluate import Evaluation
 
-    classes, P = out_of_fold_proba(units, folds, n_jobs, **params)
+    classes, P = out_of_fold_proba(units, folds, n_jobs, stage1, **params)
     predicted = [classes[i] for i in np.argmax(P, axis=1)]
     report = Evaluation(units, predicted, P, classes).report()
     report["folds"] = min(folds, len({u.doc for u in units}))
@@ -104,8 +105,11 @@ def train(data_paths, cv_folds: int = 5, n_jobs: int | None = None, **params) ->
     if len(units) < 20 or len({u.label for u in units}) < 2:
         raise ValueError(f"need at least 20 labeled units with 2+ labels to train, got {len(units)}")
     counts = {lab: sum(u.label == lab for u in units) for lab in LABELS}
-    metrics = cross_validated_metrics(units, cv_folds, n_jobs, **params) if cv_folds > 1 else {}
     model = fit_model(units, n_jobs, **params)
+    # The fit's own out-of-fold stage-1 probabilities serve the metrics when the folds are the
+    # same: no second cross-validation of stage 1.
+    stage1 = getattr(model, "oof_proba_", None) if cv_folds == model.cv else None
+    metrics = (cross_validated_metrics(units, cv_folds, n_jobs, stage1, **params) if cv_folds > 1 else {})
     meta = {
         "training_data": {"paths": [str(Path(p)) for p in data_paths], "units": len(units),
                           "documents": len({u.doc for u in units}), "label_counts": counts,

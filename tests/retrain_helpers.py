@@ -47,7 +47,7 @@ def small_model() -> Path:
 def copy_model(src: Path, dst: Path) -> Path:
     """A model with its sidecar (and card) under another name, as ``hypefact train`` would leave it."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in (".joblib", ".json", ".md"):
+    for suffix in (".joblib", ".npz", ".json", ".md"):
         if src.with_suffix(suffix).exists():
             shutil.copyfile(src.with_suffix(suffix), dst.with_suffix(suffix))
     return dst

@@ -9,7 +9,7 @@ import sqlite3
 import threading
 
 import pytest
-from batch_support import FakeEngine, FakeSnapshot, check_db, counts, feed_files, score_rows, write_articles
+from batch_support import FakeEngine, FakeSnapshot, check_db, counts, feed_files, write_articles
 from typer.testing import CliRunner
 
 from classifier.batch import BatchOptions, BatchRun, score_texts

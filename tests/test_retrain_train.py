@@ -95,6 +95,10 @@ def test_promote_with_output_copies_into_place(workspace):
     side = json.loads(ws["default"].with_suffix(".json").read_text())
     assert side["model_file"] == "hypefact.joblib" and side["promoted_from"] == "candidate.joblib"
     assert ws["default"].with_suffix(".md").read_text().startswith("# Model card: hypefact\n")
+    if side.get("compiled_sha256"):  # the compiled form travels with it and passes its own hash check
+        from classifier.model import load_predictor
+        assert sha256_of(ws["default"].with_suffix(".npz")) == side["compiled_sha256"]
+        load_predictor(ws["default"])
 
 
 def test_train_refuses_conflicting_labels_and_writes_nothing(workspace):
