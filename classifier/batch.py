@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .sources import Article, Item, Problem, ReadOptions, Skipped, SourceSpec, SourceStatus, iter_source, resolve_source
+from .sources import Article, Item, Problem, ReadOptions, Skipped, SourceSpec, SourceStatus, expand_sources, iter_source
 from .store import ModelId, Store
 
 DEFAULT_CHUNK_ARTICLES = 16
@@ -432,7 +432,7 @@ class BatchRun:
     # -- public ------------------------------------------------------------------
 
     def run(self, sources: list[str], run_args: dict | None = None) -> RunSummary:
-        specs = [resolve_source(s) for s in sources]
+        specs = expand_sources(sources)
         model_id = self.model.id
         self.run_id = self.store.start_run(model_id, self.engine.name, run_args or {"sources": sources})
         t0 = time.monotonic()

@@ -135,6 +135,16 @@ def _print_report(report: dict) -> None:
     for lab, row in zip(labels, report["confusion"]["matrix"]):
         conf.add_row(lab, *map(str, row))
     console.print(conf)
+    docs = report.get("documents") or {}
+    if docs.get("n"):
+        table = Table(title=f"{docs['n']} documents · speculation-share MAE {docs['speculation_share_mae']:.3f} · "
+                            f"clear-cut verdicts right {docs['clear_cut_right']}/{docs['clear_cut']}")
+        for col in ("document", "units", "true share", "predicted", "true verdict", "predicted verdict"):
+            table.add_column(col, justify="left" if "document" in col or "verdict" in col else "right")
+        for d in docs["per_document"]:
+            table.add_row(d["doc"], str(d["units"]), f"{d['true_share']:.2f}", f"{d['predicted_share']:.2f}",
+                          d["true_verdict"], d["predicted_verdict"])
+        console.print(table)
 
 
 def _print_errors(errs: list[dict]) -> None:

@@ -58,7 +58,6 @@ class CompiledModel:
         self.intercept = arrays["intercept"]
         self.context = self.meta["context"]
         self.window = self.meta["window"]
-        self.lead_in = self.meta.get("lead_in", False)
         if self.context:
             self.ctx_mean, self.ctx_scale = arrays["ctx_mean"], arrays["ctx_scale"]
             self.ctx_coef_T = np.ascontiguousarray(arrays["ctx_coef"].T)
@@ -90,8 +89,7 @@ class CompiledModel:
             offset += len(terms)
         arrays["coef"], arrays["intercept"] = clf.coef_, clf.intercept_
         meta = {"format": FORMAT_VERSION, "classes": [str(c) for c in estimator.classes_], "vectorizers": specs,
-                "cue_offset": cue_offset, "context": bool(estimator.context), "window": int(estimator.window),
-                "lead_in": bool(getattr(estimator, "lead_in", False))}
+                "cue_offset": cue_offset, "context": bool(estimator.context), "window": int(estimator.window)}
         if estimator.context:
             scaler, lr = estimator.context_model_.steps[0][1], estimator.context_model_.steps[-1][1]
             arrays["ctx_mean"], arrays["ctx_scale"] = scaler.mean_, scaler.scale_
@@ -143,7 +141,7 @@ class CompiledModel:
         P = _softmax(self._sentence_scores(texts))
         if not self.context:
             return P
-        Z = (context_features(P, docs, texts, self.window, self.lead_in) - self.ctx_mean) / self.ctx_scale
+        Z = (context_features(P, docs, texts, self.window) - self.ctx_mean) / self.ctx_scale
         return _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
 
     def predict(self, X) -> np.ndarray:

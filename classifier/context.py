@@ -69,35 +69,9 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     return out
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022\u25cf]\s|\d{1,2}[.)]\s|\|)")
-
-
-def lead_in_features(logP: np.ndarray, texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
-    """For list items and table rows: the stage-1 log-probabilities of the lead-in they complete.
-
-    A bullet under "Responsible deployment will require:" carries that sentence's
-    claim, however far down the list it stands; window features cannot reach it.
-    Columns: is-list-item, has-lead-in, then the lead-in's log-probabilities.
-    """
-    n, k = logP.shape
-    out = np.zeros((n, 2 + k))
-    for sl in _doc_slices(docs):
-        lead = None
-        for i in range(sl.start, sl.stop):
-            text = texts[i].strip()
-            if _LIST_ITEM.match(text):
-                out[i, 0] = 1.0
-                if lead is not None:
-                    out[i, 1] = 1.0
-                    out[i, 2:] = logP[lead]
-            else:
-                lead = i if text.endswith(":") else None
-    return out
-
-
-def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2,
-                     lead_in: bool = False) -> np.ndarray:
-    """Per unit: its stage-1 log-probabilities, its neighbours', position, document mix, sequence cues."""
+def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2) -> np.ndarray:
+    """Per unit: its stage-1 log-probabilities, its neighbours', the document's mix (and its
+    products with the unit's own scores), position, and sequence cues."""
     n, k = P.shape
     logP = np.log(np.clip(P, 1e-4, 1.0))
     blocks = [logP]
@@ -121,7 +95,7 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
         position[sl, 0] = rel
         position[sl, 1] = np.log1p(m)
         position[sl, 2] = (np.arange(m) == 0).astype(float)
-    blocks += [doc_mean, position, sequence_cues(texts, docs)]
-    if lead_in:
-        blocks.append(lead_in_features(logP, texts, docs))
+    # The document's mix modulates the unit's own scores: in an analysis piece a
+    # borderline general statement is the writer's view, in an explainer it is background.
+    blocks += [doc_mean, logP * doc_mean, P * doc_mean, position, sequence_cues(texts, docs)]
     return np.hstack(blocks)

@@ -25,14 +25,13 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
     """Sentence model + document-context model, with the scikit-learn estimator API."""
 
     def __init__(self, C: float = 4.0, chars: bool = False, context: bool = True, window: int = 2, cv: int = 5,
-                 context_C: float = 0.1, lead_in: bool = False, n_jobs: int | None = None, random_state: int = 0):
+                 context_C: float = 0.1, n_jobs: int | None = None, random_state: int = 0):
         self.C = C
         self.chars = chars
         self.context = context
         self.window = window
         self.cv = cv
         self.context_C = context_C
-        self.lead_in = lead_in
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -69,7 +68,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
                                     method="predict_proba", n_jobs=self.n_jobs)
             # Kept so that training can report cross-validated metrics without refitting stage 1.
             self.oof_proba_ = oof
-            Z = context_features(oof, docs, texts, self.window, self.lead_in)
+            Z = context_features(oof, docs, texts, self.window)
             self.context_model_ = self._context_model().fit(Z, y)
         self.sentence_model_ = sentence.fit(texts, y)
         return self
@@ -81,7 +80,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         P = self.sentence_model_.predict_proba(texts)
         if not self.context:
             return P
-        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window, self.lead_in))
+        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window))
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

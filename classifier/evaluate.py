@@ -48,7 +48,59 @@ class Evaluation:
             },
             "confusion": {"labels": labels,
                           "matrix": confusion_matrix(gold, self.predicted, labels=labels).tolist()},
+            "documents": self.documents(),
+            "calibration": self.calibration(),
         }
+
+    def calibration(self, bins: int = 10) -> dict:
+        """Reliability of the confidence (top probability): per bin, mean confidence vs accuracy.
+
+        ECE is the bin-weighted mean gap; 0 means "0.8 confident" is right 80% of the time.
+        """
+        if not len(self.units):
+            return {"ece": None, "bins": []}
+        conf = self.proba.max(axis=1)
+        right = np.array([u.label == p for u, p in zip(self.units, self.predicted)], dtype=float)
+        edges = np.linspace(0, 1, bins + 1)
+        rows, ece = [], 0.0
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            mask = (conf > lo) & (conf <= hi)
+            if mask.any():
+                gap = abs(conf[mask].mean() - right[mask].mean())
+                ece += mask.mean() * gap
+                rows.append({"from": round(float(lo), 2), "to": round(float(hi), 2), "n": int(mask.sum()),
+                             "confidence": round(float(conf[mask].mean()), 3),
+                             "accuracy": round(float(right[mask].mean()), 3)})
+        return {"ece": round(float(ece), 4), "bins": rows}
+
+    def documents(self) -> dict:
+        """Document level: true vs predicted share of speculation among claim-making units, verdicts.
+
+        "Clear-cut" documents are those whose true share is at most 0.2 (reporting) or
+        at least 0.5 (analysis): every one of them should get the right verdict.
+        """
+        from .annotate import summarize
+
+        gold_by, pred_by = {}, {}
+        for u, pred in zip(self.units, self.predicted):
+            gold_by.setdefault(u.doc, []).append(u.label)
+            pred_by.setdefault(u.doc, []).append(pred)
+        docs, errors, clear, clear_right = [], [], 0, 0
+        for doc, gold in gold_by.items():
+            if len(gold) < 2:
+                continue
+            _, gold_shares, gold_verdict = summarize(gold)
+            _, pred_shares, pred_verdict = summarize(pred_by[doc])
+            true, predicted = gold_shares["speculation"], pred_shares["speculation"]
+            errors.append(abs(true - predicted))
+            if true <= 0.2 or true >= 0.5:
+                clear += 1
+                clear_right += pred_verdict == gold_verdict
+            docs.append({"doc": doc, "units": len(gold), "true_share": round(true, 3),
+                         "predicted_share": round(predicted, 3), "true_verdict": gold_verdict,
+                         "predicted_verdict": pred_verdict})
+        return {"n": len(docs), "speculation_share_mae": round(float(np.mean(errors)), 4) if errors else None,
+                "clear_cut": clear, "clear_cut_right": clear_right, "per_document": docs}
 
     def errors(self, context: int = 1) -> list[dict]:
         """Misclassified units with their neighbours (same document) and the model's scores."""

@@ -241,6 +241,34 @@ def resolve_source(arg: str) -> SourceSpec:
     return SourceSpec(arg, key, "feed_file")
 
 
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+
+
+def expand_sources(args) -> list[SourceSpec]:
+    """Resolve SOURCE arguments; a folder also contributes the feeds and dumps inside it.
+
+    A folder's .txt/.md/.html files are one source (the folder); each feed file
+    (.xml, .rss, .atom) and JSON Lines dump below it is a source of its own, so that
+    ``hypefact score feeds/`` reads a folder of saved feeds as feeds.
+    """
+    specs = []
+    for arg in args:
+        spec = resolve_source(arg)
+        if spec.kind != "folder":
+            specs.append(spec)
+            continue
+        root = Path(arg)
+        inner = sorted(
+            p for p in root.rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+            and (p.suffix.lower() in FEED_SUFFIXES or p.name.lower().endswith(JSONL_SUFFIXES))
+        )
+        if next(_walk_files(root), None) is not None or not inner:
+            specs.append(spec)
+        specs += [resolve_source(str(p)) for p in inner]
+    return specs
+
+
 def iter_source(spec: SourceSpec, options: ReadOptions, status: SourceStatus, *,
                 etag: str | None = None, last_modified: str | None = None,
                 is_scored: Callable[[str], bool] | None = None) -> Iterator[Item]:

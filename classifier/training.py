@@ -73,7 +73,7 @@ def out_of_fold_proba(units: list[LabeledUnit], folds: int = 5, n_jobs: int | No
     P = stage1 if stage1 is not None else cross_val_predict(
         estimator._sentence_model(), texts, y, groups=docs, cv=cv, method="predict_proba", n_jobs=n_jobs)
     if estimator.context:
-        Z = context_features(P, docs, texts, estimator.window, estimator.lead_in)
+        Z = context_features(P, docs, texts, estimator.window)
         P = cross_val_predict(estimator._context_model(), Z, y, groups=docs, cv=cv, method="predict_proba")
     return classes, P
 

@@ -144,3 +144,18 @@ def test_dates_and_titles():
     assert compose_text("Headline", "Headline\nBody text.") == "Headline\nBody text."
     assert compose_text("Новый год", "Новый год наступит.") == "Новый год\nНовый год наступит."
     assert compose_text("Only a title", "") == ""
+
+
+def test_a_folder_of_feeds_is_read_as_feeds(tmp_path):
+    from pathlib import Path
+
+    from classifier.sources import expand_sources
+
+    (tmp_path / "feeds").mkdir()
+    (tmp_path / "feeds" / "a.xml").write_text("<rss/>")
+    (tmp_path / "feeds" / "b.atom").write_text("<feed/>")
+    (tmp_path / "mixed").mkdir()
+    (tmp_path / "mixed" / "story.md").write_text("The council voted.")
+    (tmp_path / "mixed" / "dump.jsonl").write_text("{}\n")
+    kinds = [(s.kind, Path(s.arg).name) for s in expand_sources([str(tmp_path / "feeds"), str(tmp_path / "mixed")])]
+    assert kinds == [("feed_file", "a.xml"), ("feed_file", "b.atom"), ("folder", "mixed"), ("jsonl", "dump.jsonl")]
