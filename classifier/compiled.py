@@ -50,7 +50,7 @@ class CompiledModel:
                 "sublinear": spec["sublinear"],
                 "offset": spec["offset"],
                 "vocab": {t: i for i, t in enumerate(terms.tolist())},
-                "idf": arrays[f"idf_{k}"],
+                "idf": arrays[f"idf_{k}"].tolist(),  # plain floats: rows are short, numpy per row is slower
             })
         self.cue_offset = self.meta["cue_offset"]
         self.cue_mean, self.cue_scale = arrays["cue_mean"], arrays["cue_scale"]
@@ -118,12 +118,14 @@ class CompiledModel:
                 if not counts:
                     continue
                 idx = [vocab[t] for t in counts]
-                tf = [1.0 + math.log(c) if vec["sublinear"] else float(c) for c in counts.values()]
-                w = np.array(tf) * idf[idx]
-                w /= np.sqrt((w * w).sum())
+                if vec["sublinear"]:
+                    w = [(1.0 + math.log(c)) * idf[i] for c, i in zip(counts.values(), idx)]
+                else:
+                    w = [c * idf[i] for c, i in zip(counts.values(), idx)]
+                norm = math.sqrt(sum(x * x for x in w))
                 rows.extend([r] * len(idx))
                 cols.extend(off + i for i in idx)
-                vals.extend(w.tolist())
+                vals.extend(x / norm for x in w)
         scores = np.tile(self.intercept, (n, 1)).astype(np.float64)
         if rows:
             rows_a, cols_a, vals_a = np.array(rows), np.array(cols), np.array(vals)

@@ -96,6 +96,22 @@ _QUOTE_MARKS = "\"\u201c\u201d\u00ab\u00bb"
 _URL_MARKS = ("http://", "https://", "www.", ".com", "](")
 
 
+# Word classes counted outside quotes, in one pass over the tokens (order = the cue columns).
+_OUT_CLASSES = (_STRONG_MODAL, _FIRST_PERSON, _SECOND_PERSON, _FUTURE, _CONDITIONAL, _COMPARATIVE)
+_CLASS_OF: dict[str, tuple[int, ...]] = {}
+for _k, _words in enumerate(_OUT_CLASSES):
+    for _w in _words:
+        _CLASS_OF[_w] = _CLASS_OF.get(_w, ()) + (_k,)
+
+
+def _class_counts(tokens: list[str]) -> list[int]:
+    counts = [0] * len(_OUT_CLASSES)
+    for tok in tokens:
+        for k in _CLASS_OF.get(tok, ()):
+            counts[k] += 1
+    return counts
+
+
 @lru_cache(maxsize=None)
 def _imperatives() -> frozenset:
     return frozenset(load_lexicon("imperatives"))
@@ -125,12 +141,14 @@ def cue_vector(text: str) -> list[float]:
     if inside:
         records = lexicon_counts(tokens)[2]
     first = tokens[0] if tokens else ""
+    modal, first_person, second_person, future, conditional, comparative = _class_counts(out_tokens)
+    has_digit = _DIGIT.search(stripped) is not None  # the numeric patterns below all need one
     last_char = stripped[-1:]
     n_quote_chars = sum(stripped.count(q) for q in _QUOTE_MARKS)
     return [
         hedges,
         hedges_in,
-        sum(map(_STRONG_MODAL.__contains__, out_tokens)),
+        modal,
         1.0 if first in _HEDGE_STARTS and not stripped.startswith("May ") else 0.0,
         reporting,
         1.0 if _SAID_END.search(stripped) else 0.0,
@@ -144,23 +162,23 @@ def cue_vector(text: str) -> list[float]:
         len(inside) / max(len(stripped), 1),
         1.0 if stripped[:1] in "\"\u201c\u2018'" else 0.0,
         1.0 if last_char in "\"\u201d\u2019" else 0.0,
-        sum(map(_FIRST_PERSON.__contains__, out_tokens)),
-        sum(map(_SECOND_PERSON.__contains__, out_tokens)),
-        sum(map(_FUTURE.__contains__, out_tokens)),
-        sum(map(_CONDITIONAL.__contains__, out_tokens)),
-        sum(map(_COMPARATIVE.__contains__, out_tokens)),
+        first_person,
+        second_person,
+        future,
+        conditional,
+        comparative,
         1.0 if last_char == "?" else 0.0,
         1.0 if "!" in outside else 0.0,
         1.0 if last_char in ".!?\"\u201d\u2019)" else 0.0,
         1.0 if last_char == ":" else 0.0,
-        len(_NUMBER.findall(stripped)),
-        len(_PERCENT.findall(lower)),
-        len(_MONEY.findall(lower)),
-        len(_YEAR.findall(stripped)),
+        len(_NUMBER.findall(stripped)) if has_digit else 0,
+        len(_PERCENT.findall(lower)) if has_digit else 0,
+        len(_MONEY.findall(lower)) if has_digit else 0,
+        len(_YEAR.findall(stripped)) if has_digit else 0,
         sum(map(_DATE_WORDS.__contains__, tokens)),
-        len(_TIME.findall(stripped)),
+        len(_TIME.findall(stripped)) if has_digit else 0,
         sum(lower.count(m) for m in _URL_MARKS),
-        len(_TICKER.findall(stripped)),
+        len(_TICKER.findall(stripped)) if has_digit or "." in stripped else 0,
         stripped.count("|"),
         stripped.count("/") + stripped.count("\u00b7") + stripped.count("\u2022"),
         1.0 if _MARKUP_START.match(stripped) else 0.0,
@@ -169,7 +187,7 @@ def cue_vector(text: str) -> list[float]:
         1.0 if len(tokens) <= 4 else 0.0,
         len(_CAPWORD.findall(stripped)) / n_words,
         len(_UPPERWORD.findall(stripped)) / n_words,
-        len(_DIGIT.findall(stripped)) / max(len(stripped), 1),
+        (len(_DIGIT.findall(stripped)) if has_digit else 0) / max(len(stripped), 1),
         1.0 if "," in stripped else 0.0,
     ]
 
