@@ -109,10 +109,10 @@ class Annotator:
 
         units = segment(text, self.nlp)
         labels, proba = self.classify_units([u.text for u in units], doc=path)
+        rounded = np.round(proba, 4).tolist()
         sentences = [
-            Sentence(i, u.start, u.end, u.text, lab, round(float(p.max()), 4),
-                     {c: round(float(x), 4) for c, x in zip(self.classes, p)})
-            for i, (u, lab, p) in enumerate(zip(units, labels, proba))
+            Sentence(i, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)))
+            for i, (u, lab, p) in enumerate(zip(units, labels, rounded))
         ]
         counts, shares, verdict = summarize(labels)
         return DocumentResult(path, verdict, counts, shares, sentences, text, list(notes or []))

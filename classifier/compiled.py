@@ -114,14 +114,14 @@ class CompiledModel:
         for r, text in enumerate(texts):
             for vec in self.vectorizers:
                 vocab, idf, off = vec["vocab"], vec["idf"], vec["offset"]
-                counts = Counter(t for t in vec["analyzer"](text) if t in vocab)
-                if not counts:
+                found = [(vocab[t], c) for t, c in Counter(vec["analyzer"](text)).items() if t in vocab]
+                if not found:
                     continue
-                idx = [vocab[t] for t in counts]
+                idx = [i for i, _ in found]
                 if vec["sublinear"]:
-                    w = [(1.0 + math.log(c)) * idf[i] for c, i in zip(counts.values(), idx)]
+                    w = [(1.0 + math.log(c)) * idf[i] for i, c in found]
                 else:
-                    w = [c * idf[i] for c, i in zip(counts.values(), idx)]
+                    w = [c * idf[i] for i, c in found]
                 norm = math.sqrt(sum(x * x for x in w))
                 rows.extend([r] * len(idx))
                 cols.extend(off + i for i in idx)

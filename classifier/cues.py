@@ -76,8 +76,8 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s?(?:[ap]\.?m|GMT|UTC|ET|EST|EDT|BST)|\b\
 _TICKER = re.compile(r"\b[A-Z]{1,5}\.[A-Z]{1,2}\b|\([A-Z]{2,6}:[A-Z.]{1,6}\)|[+-]\d+(?:\.\d+)?%")
 _SAID_END = re.compile(r"(?:,|\u201d|\")\s*(?:[\w.'\u2019-]+\s){0,6}(?:said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according to)\b[^.!?]*[.!?]?[\"\u201d]?$", re.I)
 _DIGIT = re.compile(r"\d")
+_SAY_WORD = re.compile(r"said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according")
 _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\u2019-]*")
-_UPPERWORD = re.compile(r"\b[A-Z]{2,}\b")
 _MARKUP_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+\u2022]\s|\d+[.)]\s|>\s|\||---|\*\*)")
 
 # Closed word classes, matched as lower-case tokens.
@@ -136,6 +136,7 @@ def cue_vector(text: str) -> list[float]:
     tokens = _TOKEN.findall(lower)
     out_tokens = _TOKEN.findall(outside.lower()) if outside is not stripped else tokens
     n_words = len(tokens) or 1
+    capwords = _CAPWORD.findall(stripped)
     hedges, reporting, records, evaluative, furniture, _ = lexicon_counts(out_tokens)
     hedges_in, _, _, evaluative_in, _, _ = lexicon_counts(tokenize(inside)) if inside else (0,) * len(LEXICONS)
     if inside:
@@ -151,7 +152,7 @@ def cue_vector(text: str) -> list[float]:
         modal,
         1.0 if first in _HEDGE_STARTS and not stripped.startswith("May ") else 0.0,
         reporting,
-        1.0 if _SAID_END.search(stripped) else 0.0,
+        1.0 if _SAY_WORD.search(lower) and _SAID_END.search(stripped) else 0.0,
         1.0 if "according to" in lower else 0.0,
         records,
         evaluative,
@@ -185,8 +186,8 @@ def cue_vector(text: str) -> list[float]:
         math.log1p(len(tokens)),
         math.log1p(len(stripped)),
         1.0 if len(tokens) <= 4 else 0.0,
-        len(_CAPWORD.findall(stripped)) / n_words,
-        len(_UPPERWORD.findall(stripped)) / n_words,
+        len(capwords) / n_words,
+        sum(1 for w in capwords if len(w) > 1 and w.isupper()) / n_words,
         (len(_DIGIT.findall(stripped)) if has_digit else 0) / max(len(stripped), 1),
         1.0 if "," in stripped else 0.0,
     ]

@@ -81,61 +81,79 @@ def make_structure_component(nlp: Language, name: str):
     return structure_rules
 
 
+_CANDIDATES = re.compile(r"[\"\u201c\u2018\u00ab|]|(?<!\w)'|\.\.\.?|\u2026")
+
+
 def structure_rules(doc):
-    """Set ``is_sent_start`` for line breaks, flattened markdown and quotes."""
-    if len(doc) < 2:
+    """Set sentence starts for line breaks, flattened markdown and quotes.
+
+    Works from character offsets (regexes over ``doc.text``, token offsets from
+    ``doc.to_array``), reads only the tokens that can matter, and writes all
+    sentence starts back in one ``from_array`` call: spaCy's per-token setter
+    rescans the whole document on every assignment.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, SENT_START
+
+    n = len(doc)
+    if n < 2:
         return doc
-    idx = [t.idx for t in doc]
+    arrays = doc.to_array([IDX, SENT_START]).view(np.int64)  # uint64 holds -1 as 2**64 - 1
+    idx = arrays[:, 0].tolist()
+    ss = arrays[:, 1].tolist()  # 1 starts a sentence, -1 does not
     text = doc.text
     starts, protected = _boundaries(text)
-
     start_set = set(starts)
 
     def token_at(offset: int) -> int:
         return bisect_left(idx, offset)
 
     for a, b in protected:
-        for i in range(token_at(a) + 1, token_at(b)):
-            if i < len(doc):
-                doc[i].is_sent_start = False
+        for i in range(token_at(a) + 1, min(token_at(b), n)):
+            ss[i] = -1
 
-    # Quotes and ellipses: only look at the tokens that can matter.
-    for i in range(1, len(doc)):
+    # Quotes, ellipses and pipes: only the tokens where such characters start.
+    for m in _CANDIDATES.finditer(text):
+        i = token_at(m.start())
+        if not (0 < i < n) or idx[i] != m.start():
+            continue
         tok = doc[i]
         t = tok.text
-        if t in OPENING_QUOTES and i + 1 < len(doc):
-            prev = doc[i - 1]
-            nxt = doc[i + 1]
+        if t in OPENING_QUOTES and i + 1 < n:
+            prev, nxt = doc[i - 1], doc[i + 1]
             # '... New York. "We are' : the quote opens the next sentence.
             if prev.text in (".", "!", "?") and prev.whitespace_ and not tok.whitespace_ and not nxt.is_space:
-                tok.is_sent_start = True
-                nxt.is_sent_start = False
-        elif t in ELLIPSES and i + 1 < len(doc):
+                ss[i], ss[i + 1] = 1, -1
+        elif t in ELLIPSES and i + 1 < n:
             nxt = doc[i + 1]
             if nxt.is_title and not nxt.is_space:
-                nxt.is_sent_start = True
+                ss[i + 1] = 1
         elif t == "|":
-            tok.is_sent_start = False  # table cells: rows start only where _boundaries says
-        elif tok.is_sent_start and t[:1].islower():
-            # '"Don't worry!", he said.', '"Why?" she asked.' and 'the U.S. Dept. said'
-            # stay one sentence: news sentences do not start in lower case.
+            ss[i] = -1  # table cells: rows start only where _boundaries says
+
+    # '"Don't worry!", he said.', '"Why?" she asked.' and 'the U.S. Dept. said' stay one
+    # sentence: news sentences do not start in lower case.
+    for i in range(1, n):
+        if ss[i] == 1 and text[idx[i]].islower():
             prev = doc[i - 1].text
             if prev in CLOSING_QUOTES or prev == "," or prev.endswith("."):
-                tok.is_sent_start = False
+                ss[i] = -1
 
     for offset in starts:
         i = token_at(offset)
-        if 0 < i < len(doc) and idx[i] == offset:
-            doc[i].is_sent_start = True
+        if 0 < i < n and idx[i] == offset:
+            ss[i] = 1
             # A marker ('##', '>', '- [') opens the unit: the words after it continue it.
             j = i
-            while j + 1 < len(doc) and doc[j].is_punct and not doc[j].whitespace_ == "\n":
+            while j + 1 < n and doc[j].is_punct and doc[j].whitespace_ != "\n":
                 if idx[j + 1] in start_set:
                     break
-                doc[j + 1].is_sent_start = False
+                ss[j + 1] = -1
                 j += 1
                 if not doc[j].is_punct:
                     break
+    ss[0] = 1
+    doc.from_array([SENT_START], np.array(ss, dtype=np.int64).view(np.uint64).reshape(-1, 1))
     return doc
 
 
