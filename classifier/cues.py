@@ -77,6 +77,14 @@ _TICKER = re.compile(r"\b[A-Z]{1,5}\.[A-Z]{1,2}\b|\([A-Z]{2,6}:[A-Z.]{1,6}\)|[+-
 _SAID_END = re.compile(r"(?:,|\u201d|\")\s*(?:[\w.'\u2019-]+\s){0,6}(?:said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according to)\b[^.!?]*[.!?]?[\"\u201d]?$", re.I)
 _DIGIT = re.compile(r"\d")
 _SAY_WORD = re.compile(r"said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according")
+# A person or group as the subject of a verb of saying or advising: "Sabatier suggests",
+# "experts say", "she warned" (attribution), unlike "the data suggest" or "this suggests".
+_SPEAKER_VERB = re.compile(
+    r"\b(?:[A-Z][a-z]+|[Ee]xperts?|[Aa]nalysts?|[Rr]esearchers?|[Oo]fficials?|[Ee]conomists?|[Dd]octors?|"
+    r"[Ss]cientists?|[Cc]ritics?|[Ss]pokes(?:man|woman|person)|[Hh]e|[Ss]he|[Tt]hey)\s+"
+    r"(?:says|said|suggests|suggested|recommends|recommended|encourages|encouraged|urges|urged|advises|advised|"
+    r"warns|warned|argues|argued|believes|believed|thinks|thought|calls|called|explains|explained|told|tells|"
+    r"adds|added|notes|noted|insists|insisted|claims|claimed|predicts|predicted|expects|expected|wrote|writes)\b")
 _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\u2019-]*")
 _MARKUP_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+\u2022]\s|\d+[.)]\s|>\s|\||---|\*\*)")
 
@@ -190,6 +198,7 @@ def cue_vector(text: str) -> list[float]:
         sum(1 for w in capwords if len(w) > 1 and w.isupper()) / n_words,
         (len(_DIGIT.findall(stripped)) if has_digit else 0) / max(len(stripped), 1),
         1.0 if "," in stripped else 0.0,
+        1.0 if _SPEAKER_VERB.search(outside) else 0.0,
     ]
 
 
@@ -201,6 +210,7 @@ CUE_NAMES = (
     "exclamation", "ends_with_punct", "ends_with_colon", "numbers", "percent", "money", "year",
     "date_words", "clock_time", "url", "ticker", "pipes", "slashes_bullets", "markup_start",
     "log_words", "log_chars", "short", "title_case_share", "upper_share", "digit_share", "has_comma",
+    "speaker_verb",
 )
 
 
