@@ -79,12 +79,14 @@ _DIGIT = re.compile(r"\d")
 _SAY_WORD = re.compile(r"said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according")
 # A person or group as the subject of a verb of saying or advising: "Sabatier suggests",
 # "experts say", "she warned" (attribution), unlike "the data suggest" or "this suggests".
+_SPEAKER_VERBS = frozenset("""says said suggests suggested recommends recommended encourages encouraged urges
+    urged advises advised warns warned argues argued believes believed thinks thought calls called explains
+    explained told tells adds added notes noted insists insisted claims claimed predicts predicted expects
+    expected wrote writes""".split())
 _SPEAKER_VERB = re.compile(
     r"\b(?:[A-Z][a-z]+|[Ee]xperts?|[Aa]nalysts?|[Rr]esearchers?|[Oo]fficials?|[Ee]conomists?|[Dd]octors?|"
     r"[Ss]cientists?|[Cc]ritics?|[Ss]pokes(?:man|woman|person)|[Hh]e|[Ss]he|[Tt]hey)\s+"
-    r"(?:says|said|suggests|suggested|recommends|recommended|encourages|encouraged|urges|urged|advises|advised|"
-    r"warns|warned|argues|argued|believes|believed|thinks|thought|calls|called|explains|explained|told|tells|"
-    r"adds|added|notes|noted|insists|insisted|claims|claimed|predicts|predicted|expects|expected|wrote|writes)\b")
+    r"(?:" + "|".join(sorted(_SPEAKER_VERBS)) + r")\b")
 _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\u2019-]*")
 _MARKUP_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+\u2022]\s|\d+[.)]\s|>\s|\||---|\*\*)")
 
@@ -198,7 +200,7 @@ def cue_vector(text: str) -> list[float]:
         sum(1 for w in capwords if len(w) > 1 and w.isupper()) / n_words,
         (len(_DIGIT.findall(stripped)) if has_digit else 0) / max(len(stripped), 1),
         1.0 if "," in stripped else 0.0,
-        1.0 if _SPEAKER_VERB.search(outside) else 0.0,
+        1.0 if not _SPEAKER_VERBS.isdisjoint(out_tokens) and _SPEAKER_VERB.search(outside) else 0.0,
     ]
 
 
