@@ -79,10 +79,11 @@ _DIGIT = re.compile(r"\d")
 _SAY_WORD = re.compile(r"said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according")
 # A person or group as the subject of a verb of saying or advising: "Sabatier suggests",
 # "experts say", "she warned" (attribution), unlike "the data suggest" or "this suggests".
-_SPEAKER_VERBS = frozenset("""says said suggests suggested recommends recommended encourages encouraged urges
-    urged advises advised warns warned argues argued believes believed thinks thought calls called explains
-    explained told tells adds added notes noted insists insisted claims claimed predicts predicted expects
-    expected wrote writes""".split())
+_SPEAKER_VERBS = frozenset("""say says said suggest suggests suggested recommend recommends recommended encourage encourages
+    encouraged urge urges urged advise advises advised warn warns warned argue argues argued believe believes
+    believed think thinks thought call calls called explain explains explained tell told tells add adds added
+    note notes noted insist insists insisted claim claims claimed predict predicts predicted expect expects
+    expected write wrote writes""".split())
 _SPEAKER_VERB = re.compile(
     r"\b(?:[A-Z][a-z]+|[Ee]xperts?|[Aa]nalysts?|[Rr]esearchers?|[Oo]fficials?|[Ee]conomists?|[Dd]octors?|"
     r"[Ss]cientists?|[Cc]ritics?|[Ss]pokes(?:man|woman|person)|[Hh]e|[Ss]he|[Tt]hey)\s+"

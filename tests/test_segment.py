@@ -71,3 +71,19 @@ def test_pipeline_is_blank_english_plus_registered_component():
 def test_unknown_spacy_model_is_a_clear_error():
     with pytest.raises(ValueError, match="not installed"):
         load_pipeline("no_such_pipeline_xyz")
+
+
+def test_a_trained_pipeline_keeps_only_its_sentence_splitter(tmp_path):
+    """--spacy-model: a user's pipeline (here a small one saved to disk) is cut to senter + rules."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("senter")
+    nlp.add_pipe("sentencizer", name="extra_rules")  # stands for components hypefact does not need
+    nlp.initialize()
+    nlp.to_disk(tmp_path / "pipe")
+    load_pipeline.cache_clear()
+    trained = load_pipeline(str(tmp_path / "pipe"))
+    assert trained.pipe_names == ["senter", "hypefact_structure"]
+    units = segment("# Heading\nFirst line here.\nSecond line here.", trained)
+    assert [u.text for u in units] == ["# Heading", "First line here.", "Second line here."]
