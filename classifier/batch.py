@@ -140,47 +140,21 @@ def snapshot_model(model_path=None, attempts: int = 5) -> ModelSnapshot:
 
 
 def score_texts(annotator, texts: list[str]) -> list[dict]:
-    """Annotate many texts with one classifier call; each result is what ``annotate_text`` gives.
+    """Annotate many texts with one classifier call (:meth:`Annotator.annotate_many`).
 
-    Units of all texts go to ``predict_proba`` together, each text under its own
-    document id, which the model treats exactly like separate calls (its context
-    features never cross a document boundary). A text that fails is returned as
-    ``{"error": message}`` without affecting the others.
+    Results are plain dicts for the store. If anything in the chunk fails, the
+    texts are scored one at a time so that only the culprit is returned as
+    ``{"error": message}`` and the others are still scored.
     """
-    import numpy as np
-
-    from .annotate import summarize
-    from .segment import segment
-
-    segmented: list[list | None] = []
-    out: list[dict | None] = [None] * len(texts)
-    for i, text in enumerate(texts):
-        try:
-            segmented.append(segment(text, annotator.nlp))
-        except Exception as exc:  # hostile text must not take the chunk down
-            segmented.append(None)
-            out[i] = {"error": f"segmentation failed: {type(exc).__name__}: {exc}"}
-    X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) if units for u in units]
     try:
-        proba = annotator.model.predict_proba(X) if X else np.zeros((0, len(annotator.classes)))
+        results = annotator.annotate_many(texts)
     except Exception:
         if len(texts) == 1:
             raise
-        # isolate the culprit: score one text at a time
         return [r for t in texts for r in _score_one_safely(annotator, t)]
-    classes = annotator.classes
-    row = 0
-    for i, units in enumerate(segmented):
-        if units is None:
-            continue
-        p = proba[row:row + len(units)]
-        row += len(units)
-        labels = [classes[j] for j in np.argmax(p, axis=1)] if len(units) else []
-        sentences = [(k, u.start, u.end, lab, round(float(q.max()), 4), {c: round(float(x), 4) for c, x in zip(classes, q)})
-                     for k, (u, lab, q) in enumerate(zip(units, labels, p))]
-        counts, shares, verdict = summarize(labels)
-        out[i] = {"verdict": verdict, "counts": counts, "shares": shares, "sentences": sentences}
-    return out  # type: ignore[return-value]
+    return [{"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
+             "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
+            for r in results]
 
 
 def _score_one_safely(annotator, text: str) -> list[dict]:
