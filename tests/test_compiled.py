@@ -46,3 +46,15 @@ def test_compiled_loading_never_unpickles(tmp_path, monkeypatch):
     monkeypatch.setattr(pickle, "loads", refuse)
     predictor, _ = load_predictor()
     assert predictor.predict([{"text": "Share this story", "doc": "d"}])[0] == "boilerplate"
+
+
+def test_annotating_does_not_import_scikit_learn():
+    """The cold-start claim: annotate loads the compiled model with NumPy alone."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from classifier.annotate import Annotator; "
+            "Annotator.load().annotate_text('The council met. It may decide soon.'); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy', 'joblib')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
