@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import LABELS, __version__
+from . import __version__
 
 #: The shipped default model, inside the project checkout.
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "hypefact.joblib"
