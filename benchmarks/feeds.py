@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,15 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_dump(path: Path, n: int) -> int:
-    docs: OrderedDict[str, list[str]] = OrderedDict()
-    for f in sorted((ROOT / "data" / "labels").glob("*.jsonl")):
-        for line in f.read_text(encoding="utf-8").splitlines():
-            try:
-                unit = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            docs.setdefault(unit.get("doc", f.stem), []).append(unit["text"])
-    base = [(doc, "\n".join(units)) for doc, units in docs.items()]
+    from classifier.data import document_texts, read_labels
+
+    base = list(document_texts(read_labels([ROOT / "data" / "labels"])).items())
     chars = 0
     with open(path, "w", encoding="utf-8") as fh:
         for i in range(n):

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,13 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_corpus(repeat: int) -> list[str]:
-    from classifier.data import read_labels
+    from classifier.data import document_texts, read_labels
 
-    docs = defaultdict(list)
-    for u in read_labels([ROOT / "data" / "labels"]):
-        docs[u.doc].append(u.text)
-    texts = ["\n".join(units) for units in docs.values()]
-    return texts * repeat
+    return list(document_texts(read_labels([ROOT / "data" / "labels"])).values()) * repeat
 
 
 def best_of(fn, runs: int = 3) -> float:

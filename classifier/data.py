@@ -197,3 +197,11 @@ def find_duplicates(units: list[LabeledUnit], threshold: float = 0.8, min_words:
             if jac >= threshold:
                 pairs.append((j, i, round(jac, 3)))
     return pairs
+
+
+def document_texts(units: Iterable[LabeledUnit]) -> dict[str, str]:
+    """Each document's units joined one per line, in reading order: articles to benchmark on."""
+    docs: dict[str, list[str]] = {}
+    for u in units:
+        docs.setdefault(u.doc, []).append(u.text)
+    return {doc: "\n".join(texts) for doc, texts in docs.items()}

@@ -7,7 +7,6 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections import OrderedDict
 from pathlib import Path
 
 from classifier.batch import Engine
@@ -35,15 +34,9 @@ def feed_files() -> list[Path]:
 
 def article_texts(n: int) -> list[str]:
     """``n`` distinct article texts built from the project's labeled data (units grouped by doc)."""
-    docs: OrderedDict[str, list[str]] = OrderedDict()
-    for path in sorted((ROOT / "data" / "labels").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                unit = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            docs.setdefault(unit.get("doc", path.stem), []).append(unit["text"])
-    base = ["\n".join(units) for units in docs.values() if units]
+    from classifier.data import document_texts, read_labels
+
+    base = [t for t in document_texts(read_labels([ROOT / "data" / "labels"])).values() if t]
     if not base:  # no labeled data: synthetic but varied articles
         base = [f"Officials said on Monday that {k} roads were closed.\nThis could change everything, "
                 f"critics warned.\n\"We are monitoring it,\" the agency said." for k in range(1, 40)]
