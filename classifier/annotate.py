@@ -98,13 +98,6 @@ class Annotator:
         model, info = load_predictor(model_path)
         return cls(model, load_pipeline(spacy_model), info)
 
-    def classify_units(self, texts: list[str], doc: str = "") -> tuple[list[str], np.ndarray]:
-        """Labels and probabilities for units of one document, in reading order."""
-        if not texts:
-            return [], np.zeros((0, len(self.classes)))
-        proba = self.model.predict_proba([{"text": t, "doc": doc} for t in texts])
-        return [self.classes[i] for i in np.argmax(proba, axis=1)], proba
-
     def annotate_text(self, text: str, path: str = "<text>", notes: list[str] | None = None) -> DocumentResult:
         return self.annotate_many([text], [path], [notes or []])[0]
 

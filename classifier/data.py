@@ -146,14 +146,6 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
         raise
 
 
-def write_labels(path: str | os.PathLike, units: Iterable[LabeledUnit]) -> None:
-    """Write units as JSON Lines atomically (used by import and rewrites, never by label)."""
-    lines = []
-    for u in units:
-        lines.append(json.dumps({"text": u.text, "label": u.label, "doc": u.doc, **u.extra}, ensure_ascii=False))
-    atomic_write_text(path, "\n".join(lines) + ("\n" if lines else ""))
-
-
 def normalized(text: str) -> str:
     """Lower-case words only: what two units must share to count as the same text."""
     import re
