@@ -39,6 +39,33 @@ def _doc_slices(docs: Sequence[str]) -> list[slice]:
 
 
 _SOURCE_TAG = re.compile(r"^\s*(?:\[|\u2014|--|Via\b|Source:|\(\w)")
+EXCERPT_REACH = 6
+
+
+def _is_tag(text: str) -> bool:
+    return len(text.split()) <= 12 and bool(_SOURCE_TAG.match(text))
+
+
+def _is_heading(text: str) -> bool:
+    return len(text.split()) <= 20 and text[-1:] not in ".!?:\"\u201d'"
+
+
+def _tag_ahead(texts: Sequence[str], i: int, stop: int) -> int:
+    """Units from i to the next source tag below it (0: none within reach).
+
+    A roundup quotes an outlet's paragraph and names the outlet on a tag line under it
+    ("[ Outlet ]", "- Critic, Outlet"): every unit of the excerpt, not just the
+    last, is the outlet's word. A heading in between ends the search.
+    """
+    for j in range(i + 1, min(stop, i + 1 + EXCERPT_REACH)):
+        nxt = texts[j].strip()
+        if _is_tag(nxt):
+            return j - i
+        if " " not in nxt and "/" in nxt:  # an embedded post's link line
+            continue
+        if not nxt or _is_heading(nxt):
+            return 0
+    return 0
 
 
 def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
@@ -47,9 +74,11 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     Whether a quotation opened earlier is still open (a quote continues across
     sentences), whether the previous unit ends with a colon, whether the next is
     a short tag-like line (a source tag under an excerpt, a credit under a caption),
-    and whether this unit ends by opening a quote.
+    whether this unit ends by opening a quote, and how far below a source tag closes
+    the excerpt this unit may belong to, and whether it is one of a run of short items
+    under a sentence that ends with a colon (a ranking or data list, not a menu).
     """
-    out = np.zeros((len(texts), 5))
+    out = np.zeros((len(texts), 8))
     for sl in _doc_slices(docs):
         open_quote = False
         for i in range(sl.start, sl.stop):
@@ -66,6 +95,13 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
                 out[i, 2] = float(len(nxt.split()) <= 4 and nxt[-1:] not in ".!?")
                 out[i, 3] = float(bool(_SOURCE_TAG.match(nxt)))
             out[i, 4] = float(text.endswith(("\u201c", '"')) and text.count('"') % 2 == 1 or text.endswith("\u201c"))
+            if not _is_tag(text) and not _is_heading(text):
+                distance = _tag_ahead(texts, i, sl.stop)
+                out[i, 5] = float(distance > 0)
+                out[i, 6] = 1.0 / distance if distance else 0.0
+            if i > sl.start and len(text.split()) <= 8 and text[-1:] not in ".!?":
+                prev = texts[i - 1].rstrip()
+                out[i, 7] = float(prev.endswith(":") and len(prev.split()) > 3 or out[i - 1, 7] == 1.0)
     return out
 
 

@@ -127,3 +127,19 @@ def test_evaluate_json_schema(tmp_path):
     assert report["confusion"]["labels"] == ["sourced_fact", "attributed_claim", "speculation", "boilerplate"]
     assert sum(map(sum, report["confusion"]["matrix"])) == len(rows)
     assert report["macro_f1"] > 0.6  # the shipped model on easy, clear-cut sentences
+
+def test_sequence_cues_mark_excerpts_above_a_source_tag_and_data_lists():
+    from classifier.model import sequence_cues
+
+    texts = ["Here is what the critics wrote.", "Battery Life Is Better Than Expected",
+             "I got two days from a charge.", "The screen is dim outdoors.", "[ The Verge ]",
+             "The phone costs $799.",
+             "The countries were ranked as follows:", "Finland", "Norway", "Menu"]
+    cues = sequence_cues(texts, ["a"] * len(texts))
+    # both units of the excerpt point to the tag below; the heading stops the search upward
+    assert cues[:, 5].tolist() == [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert cues[2, 6] == 0.5 and cues[3, 6] == 1.0
+    # a run of short items under a sentence ending in a colon; "Menu" continues the run
+    assert cues[:, 7].tolist() == [0.0] * 7 + [1.0, 1.0, 1.0]
+    # the tag only reaches units in the same document
+    assert sequence_cues(texts[2:5], ["a", "b", "b"])[0, 5] == 0.0
