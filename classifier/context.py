@@ -40,6 +40,10 @@ def _doc_slices(docs: Sequence[str]) -> list[slice]:
 
 _SOURCE_TAG = re.compile(r"^\s*(?:\[|\u2014|--|Via\b|Source:|\(\w)")
 EXCERPT_REACH = 6
+# How the document addresses its reader: guides and analysis posts talk to "you",
+# ask questions and run bullet lists; reports do not.
+_STYLE = (re.compile(r"\byou(?:r|'re|'ll)?\b", re.I), re.compile(r"\?\s*$"), re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"),
+          re.compile(r"\b(?:we|our|I|my)\b"))
 
 
 def _is_tag(text: str) -> bool:
@@ -48,6 +52,30 @@ def _is_tag(text: str) -> bool:
 
 def _is_heading(text: str) -> bool:
     return len(text.split()) <= 20 and text[-1:] not in ".!?:\"\u201d'"
+
+
+_SAYS = re.compile(r"\b(?:said|says|wrote|writes|told|tells|added|adds|argued|argues|noted|notes|explained|"
+                   r"commented|tweeted|posted|put it|reads|read|begins|concluded|concludes)\b", re.I)
+
+
+def _is_source_lead_in(text: str) -> bool:
+    """A line that only introduces someone's words: "From Goldman Sachs:", "Ortega wrote:"."""
+    words = text.split()
+    if not text.endswith(":") or len(words) > 14:
+        return False
+    capitalised = sum(w[:1].isupper() for w in words) / len(words)
+    return text.startswith("From ") or bool(_SAYS.search(text)) or (len(words) <= 6 and capitalised >= 0.6)
+
+
+def _lead_in_above(texts: Sequence[str], i: int, start: int) -> int:
+    """Units from a source lead-in above down to unit i (0: none within reach)."""
+    for j in range(i - 1, max(start, i - 1 - EXCERPT_REACH), -1):
+        prev = texts[j].strip()
+        if _is_source_lead_in(prev):
+            return i - j
+        if not prev or _is_tag(prev) or _is_heading(prev) or prev.endswith(":"):
+            return 0
+    return 0
 
 
 def _tag_ahead(texts: Sequence[str], i: int, stop: int) -> int:
@@ -75,10 +103,11 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     sentences), whether the previous unit ends with a colon, whether the next is
     a short tag-like line (a source tag under an excerpt, a credit under a caption),
     whether this unit ends by opening a quote, and how far below a source tag closes
-    the excerpt this unit may belong to, and whether it is one of a run of short items
+    the excerpt this unit may belong to, how far above a source lead-in ("From X:")
+    opened it, and whether it is one of a run of short items
     under a sentence that ends with a colon (a ranking or data list, not a menu).
     """
-    out = np.zeros((len(texts), 8))
+    out = np.zeros((len(texts), 9))
     for sl in _doc_slices(docs):
         open_quote = False
         for i in range(sl.start, sl.stop):
@@ -99,6 +128,8 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
                 distance = _tag_ahead(texts, i, sl.stop)
                 out[i, 5] = float(distance > 0)
                 out[i, 6] = 1.0 / distance if distance else 0.0
+                above = _lead_in_above(texts, i, sl.start)
+                out[i, 8] = 1.0 / above if above else 0.0
             if i > sl.start and len(text.split()) <= 8 and text[-1:] not in ".!?":
                 prev = texts[i - 1].rstrip()
                 out[i, 7] = float(prev.endswith(":") and len(prev.split()) > 3 or out[i - 1, 7] == 1.0)
@@ -123,15 +154,18 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
                 missing[dst] = 0.0
         blocks += [shifted, missing]
     doc_mean = np.zeros((n, k))
+    style = np.zeros((n, len(_STYLE)))
     position = np.zeros((n, 3))
     for sl in _doc_slices(docs):
         m = sl.stop - sl.start
         doc_mean[sl] = P[sl].mean(axis=0)
+        style[sl] = np.array([[bool(rx.search(t)) for rx in _STYLE] for t in texts[sl]], dtype=float).mean(axis=0)
         rel = np.arange(m) / max(m - 1, 1)
         position[sl, 0] = rel
         position[sl, 1] = np.log1p(m)
         position[sl, 2] = (np.arange(m) == 0).astype(float)
     # The document's mix modulates the unit's own scores: in an analysis piece a
     # borderline general statement is the writer's view, in an explainer it is background.
-    blocks += [doc_mean, logP * doc_mean, P * doc_mean, position, sequence_cues(texts, docs)]
+    style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
+    blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, sequence_cues(texts, docs)]
     return np.hstack(blocks)

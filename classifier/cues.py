@@ -137,6 +137,10 @@ def _quote_split(text: str) -> tuple[str, str]:
     return outside, inside
 
 
+# A transcript's or Q&A's speaker label: "HARRIET COLE, council leader: ...", "Operator: ...".
+_SPEAKER_PREFIX = re.compile(r"^\s*[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}(?:\s*\([^)]{1,40}\))?(?:,[^:]{1,60})?:\s+\S")
+
+
 def cue_vector(text: str) -> list[float]:
     """The cue features of one unit (see :data:`CUE_NAMES` for their order)."""
     stripped = text.strip()
@@ -202,7 +206,20 @@ def cue_vector(text: str) -> list[float]:
         (len(_DIGIT.findall(stripped)) if has_digit else 0) / max(len(stripped), 1),
         1.0 if "," in stripped else 0.0,
         1.0 if not _SPEAKER_VERBS.isdisjoint(out_tokens) and _SPEAKER_VERB.search(outside) else 0.0,
+        1.0 if _SPEAKER_PREFIX.match(stripped) else 0.0,
     ]
+
+
+# reporting, said_at_end, according_to, quote_chars, speaker_verb, speaker_prefix
+_OWN_ATTRIBUTION = (4, 5, 6, 12, 43, 44)
+
+
+def has_own_attribution(text: str) -> bool:
+    """Whether a unit carries an attribution marker of its own (a reporting verb,
+    "according to", quote marks, a speaker with a verb of saying, a transcript's
+    "SPEAKER, role:" prefix)."""
+    cues = cue_vector(text)
+    return any(cues[i] for i in _OWN_ATTRIBUTION)
 
 
 CUE_NAMES = (
@@ -213,7 +230,7 @@ CUE_NAMES = (
     "exclamation", "ends_with_punct", "ends_with_colon", "numbers", "percent", "money", "year",
     "date_words", "clock_time", "url", "ticker", "pipes", "slashes_bullets", "markup_start",
     "log_words", "log_chars", "short", "title_case_share", "upper_share", "digit_share", "has_comma",
-    "speaker_verb",
+    "speaker_verb", "speaker_prefix",
 )
 
 

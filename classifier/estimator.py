@@ -9,6 +9,13 @@
    It is trained on out-of-fold probabilities (grouped by document) so it learns
    how far to trust stage 1 on text it has not seen.
 
+Units labeled ``attributed_claim`` that carry no attribution marker of their own
+(the sentences of a quoted excerpt under a source tag, a quote's continuation)
+owe their label to their context, not their wording. With ``borrowed=True`` the
+sentence model does not learn from them (they train the context model only): the sentence model keeps reading "I loved it" as
+an opinion, and the context model learns when a tag line or an open quote makes
+it someone else's.
+
 Inputs are units in document order: dicts ``{"text", "doc"}`` (or plain strings,
 taken as one document).
 """
@@ -25,13 +32,15 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
     """Sentence model + document-context model, with the scikit-learn estimator API."""
 
     def __init__(self, C: float = 4.0, chars: bool = False, context: bool = True, window: int = 2, cv: int = 5,
-                 context_C: float = 0.1, n_jobs: int | None = None, random_state: int = 0):
+                 context_C: float = 0.1, borrowed: bool = True, n_jobs: int | None = None,
+                 random_state: int = 0):
         self.C = C
         self.chars = chars
         self.context = context
         self.window = window
         self.cv = cv
         self.context_C = context_C
+        self.borrowed = borrowed
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -61,16 +70,22 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         self.classes_ = np.unique(y)  # the column order of predict_proba, as in scikit-learn
         sentence = self._sentence_model()
+        weight = np.ones(len(y))
+        if self.borrowed:
+            from .cues import has_own_attribution
+
+            borrowed = (y == "attributed_claim") & ~np.array([has_own_attribution(t) for t in texts], dtype=bool)
+            weight[borrowed] = 0.0
         if self.context:
             n_groups = len(set(docs))
             folds = GroupKFold(n_splits=min(self.cv, n_groups)) if n_groups >= 2 else 2
-            oof = cross_val_predict(clone(sentence), texts, y, groups=docs, cv=folds,
-                                    method="predict_proba", n_jobs=self.n_jobs)
+            oof = cross_val_predict(clone(sentence), texts, y, groups=docs, cv=folds, method="predict_proba",
+                                    n_jobs=self.n_jobs, params={"clf__sample_weight": weight})
             # Kept so that training can report cross-validated metrics without refitting stage 1.
             self.oof_proba_ = oof
             Z = context_features(oof, docs, texts, self.window)
             self.context_model_ = self._context_model().fit(Z, y)
-        self.sentence_model_ = sentence.fit(texts, y)
+        self.sentence_model_ = sentence.fit(texts, y, clf__sample_weight=weight)
         return self
 
     def predict_proba(self, X) -> np.ndarray:

@@ -143,3 +143,38 @@ def test_sequence_cues_mark_excerpts_above_a_source_tag_and_data_lists():
     assert cues[:, 7].tolist() == [0.0] * 7 + [1.0, 1.0, 1.0]
     # the tag only reaches units in the same document
     assert sequence_cues(texts[2:5], ["a", "b", "b"])[0, 5] == 0.0
+
+
+def test_own_attribution_markers():
+    from classifier.cues import has_own_attribution
+
+    assert has_own_attribution("Analysts said the stock could double.")
+    assert has_own_attribution("\u201cIt felt like a console,\u201d")
+    assert has_own_attribution("According to the filing, the plant will close.")
+    assert has_own_attribution("HARRIET COLE, council leader: We will finish the bypass by 2027.")
+    assert not has_own_attribution("It felt, generally, like I was playing on a regular console.")
+    assert not has_own_attribution("Potential improvements likely include: more data.")
+
+
+def test_borrowed_attribution_trains_the_context_model_only():
+    # An excerpt's sentence (attributed only by the tag line under it) should not teach
+    # the sentence model that its words mean attribution.
+    X, y = small_xy()
+    for k in range(3):
+        X += [{"text": "The zorblat handling felt superb on every road.", "doc": f"r-{k}"},
+              {"text": "[ Road Weekly ]", "doc": f"r-{k}"}]
+        y += ["attributed_claim", "boilerplate"]
+    probe = ["The zorblat handling felt superb."]
+    ac = list(UnitClassifier().fit(X, y).classes_).index("attributed_claim")
+    with_borrowed = UnitClassifier(cv=3, borrowed=True).fit(X, y).sentence_model_.predict_proba(probe)[0, ac]
+    without = UnitClassifier(cv=3, borrowed=False).fit(X, y).sentence_model_.predict_proba(probe)[0, ac]
+    assert with_borrowed < without
+
+
+def test_document_style_reaches_every_unit_of_its_document_only():
+    P = np.full((4, 4), 0.25)
+    texts = ["Here is what you should do.", "Check your policy.", "The plant closed in May.", "Output fell 3%."]
+    Z = context_features(P, ["guide", "guide", "report", "report"], texts, window=1)
+    differs = np.flatnonzero(Z[0] != Z[2])
+    assert differs.size > 0  # the guide talks to its reader, the report does not
+    assert (Z[0, differs] == Z[1, differs]).sum() >= 1  # a document-level value is shared within the document
