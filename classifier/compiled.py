@@ -13,10 +13,8 @@ that both give the same probabilities.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +48,7 @@ class CompiledModel:
                 "sublinear": spec["sublinear"],
                 "offset": spec["offset"],
                 "vocab": {t: i for i, t in enumerate(terms.tolist())},
-                "idf": arrays[f"idf_{k}"].tolist(),  # plain floats: rows are short, numpy per row is slower
+                "idf": arrays[f"idf_{k}"],
             })
         self.cue_offset = self.meta["cue_offset"]
         self.cue_mean, self.cue_scale = arrays["cue_mean"], arrays["cue_scale"]
@@ -110,26 +108,26 @@ class CompiledModel:
 
     def _sentence_scores(self, texts: list[str]) -> np.ndarray:
         n = len(texts)
-        rows, cols, vals = [], [], []
-        for r, text in enumerate(texts):
-            for vec in self.vectorizers:
-                vocab, idf, off = vec["vocab"], vec["idf"], vec["offset"]
-                found = [(vocab[t], c) for t, c in Counter(vec["analyzer"](text)).items() if t in vocab]
-                if not found:
-                    continue
-                idx = [i for i, _ in found]
-                if vec["sublinear"]:
-                    w = [(1.0 + math.log(c)) * idf[i] for i, c in found]
-                else:
-                    w = [c * idf[i] for i, c in found]
-                norm = math.sqrt(sum(x * x for x in w))
-                rows.extend([r] * len(idx))
-                cols.extend(off + i for i in idx)
-                vals.extend(x / norm for x in w)
         scores = np.tile(self.intercept, (n, 1)).astype(np.float64)
-        if rows:
-            rows_a, cols_a, vals_a = np.array(rows), np.array(cols), np.array(vals)
-            contrib = self.coef_T[cols_a] * vals_a[:, None]
+        for vec in self.vectorizers:
+            # TF-IDF rows for all texts at once: (text, term) pairs counted with NumPy.
+            vocab, idf, analyzer = vec["vocab"], vec["idf"], vec["analyzer"]
+            rows, ids = [], []
+            for r, text in enumerate(texts):
+                found = [i for i in map(vocab.get, analyzer(text)) if i is not None]
+                rows.extend([r] * len(found))
+                ids.extend(found)
+            if not ids:
+                continue
+            size = len(idf)
+            keys, counts = np.unique(np.array(rows, dtype=np.int64) * size + np.array(ids, dtype=np.int64),
+                                     return_counts=True)
+            rows_a, cols_a = keys // size, keys % size
+            tf = 1.0 + np.log(counts) if vec["sublinear"] else counts.astype(np.float64)
+            w = tf * idf[cols_a]
+            norm = np.sqrt(np.bincount(rows_a, weights=w * w, minlength=n))
+            vals = w / norm[rows_a]
+            contrib = self.coef_T[vec["offset"] + cols_a] * vals[:, None]
             for c in range(scores.shape[1]):
                 scores[:, c] += np.bincount(rows_a, weights=contrib[:, c], minlength=n)
         cue_block = (np.array([cues.cue_vector(t) for t in texts], dtype=np.float64) - self.cue_mean) / self.cue_scale

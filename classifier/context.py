@@ -67,33 +67,34 @@ def _is_source_lead_in(text: str) -> bool:
     return text.startswith("From ") or bool(_SAYS.search(text)) or (len(words) <= 6 and capitalised >= 0.6)
 
 
-def _lead_in_above(texts: Sequence[str], i: int, start: int) -> int:
-    """Units from a source lead-in above down to unit i (0: none within reach)."""
-    for j in range(i - 1, max(start, i - 1 - EXCERPT_REACH), -1):
-        prev = texts[j].strip()
-        if _is_source_lead_in(prev):
-            return i - j
-        if not prev or _is_tag(prev) or _is_heading(prev) or prev.endswith(":"):
-            return 0
-    return 0
-
-
-def _tag_ahead(texts: Sequence[str], i: int, stop: int) -> int:
-    """Units from i to the next source tag below it (0: none within reach).
+def _excerpt_distances(lines: list[str], n_words: list[int]) -> tuple[list[int], list[int]]:
+    """For each unit of one document: units down to the source tag closing its excerpt, and
+    units up from the source lead-in opening it (0: none within EXCERPT_REACH).
 
     A roundup quotes an outlet's paragraph and names the outlet on a tag line under it
-    ("[ Outlet ]", "- Critic, Outlet"): every unit of the excerpt, not just the
-    last, is the outlet's word. A heading in between ends the search.
+    ("[ Outlet ]", "- Critic, Outlet") or on a lead-in above it ("From Goldman Sachs:"):
+    every unit of the excerpt, not just the one next to the tag, is the outlet's word.
+    A heading (or, upwards, any other line ending in a colon) ends the excerpt; an
+    embedded post's bare link line does not.
     """
-    for j in range(i + 1, min(stop, i + 1 + EXCERPT_REACH)):
-        nxt = texts[j].strip()
-        if _is_tag(nxt):
-            return j - i
-        if " " not in nxt and "/" in nxt:  # an embedded post's link line
-            continue
-        if not nxt or _is_heading(nxt):
-            return 0
-    return 0
+    m = len(lines)
+    tag = [n_words[j] <= 12 and bool(_SOURCE_TAG.match(lines[j])) for j in range(m)]
+    stop = [not t or (n_words[j] <= 20 and t[-1:] not in ".!?:\"\u201d'") for j, t in enumerate(lines)]
+    link = [" " not in t and "/" in t for t in lines]
+    ahead, above = [0] * m, [0] * m
+    for i in range(m - 2, -1, -1):  # bottom up: distance to the tag below
+        j = i + 1
+        if tag[j]:
+            ahead[i] = 1
+        elif (link[j] or not stop[j]) and ahead[j]:
+            ahead[i] = ahead[j] + 1 if ahead[j] < EXCERPT_REACH else 0
+    for i in range(1, m):  # top down: distance to the lead-in above
+        j = i - 1
+        if _is_source_lead_in(lines[j]):
+            above[i] = 1
+        elif not (tag[j] or stop[j] or lines[j].endswith(":")) and above[j]:
+            above[i] = above[j] + 1 if above[j] < EXCERPT_REACH else 0
+    return ahead, above
 
 
 def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
@@ -102,37 +103,38 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     Whether a quotation opened earlier is still open (a quote continues across
     sentences), whether the previous unit ends with a colon, whether the next is
     a short tag-like line (a source tag under an excerpt, a credit under a caption),
-    whether this unit ends by opening a quote, and how far below a source tag closes
+    whether this unit ends by opening a quote, how far below a source tag closes
     the excerpt this unit may belong to, how far above a source lead-in ("From X:")
-    opened it, and whether it is one of a run of short items
-    under a sentence that ends with a colon (a ranking or data list, not a menu).
+    opened it, and whether it is one of a run of short items under a sentence that
+    ends with a colon (a ranking or data list, not a menu).
     """
     out = np.zeros((len(texts), 9))
     for sl in _doc_slices(docs):
+        lines = [t.strip() for t in texts[sl]]
+        n_words = [len(t.split()) for t in lines]
+        ahead, above = _excerpt_distances(lines, n_words)
         open_quote = False
-        for i in range(sl.start, sl.stop):
-            text = texts[i].strip()
+        for k, text in enumerate(lines):
+            i = sl.start + k
             out[i, 0] = float(open_quote)
             balance = text.count("\u201c") - text.count("\u201d")
             if text.count('"') % 2:
                 balance += -1 if open_quote else 1
             open_quote = (open_quote + balance) > 0
-            if i > sl.start:
-                out[i, 1] = float(texts[i - 1].rstrip().endswith(":"))
-            if i + 1 < sl.stop:
-                nxt = texts[i + 1].strip()
-                out[i, 2] = float(len(nxt.split()) <= 4 and nxt[-1:] not in ".!?")
+            if k > 0:
+                out[i, 1] = float(lines[k - 1].endswith(":"))
+            if k + 1 < len(lines):
+                nxt = lines[k + 1]
+                out[i, 2] = float(n_words[k + 1] <= 4 and nxt[-1:] not in ".!?")
                 out[i, 3] = float(bool(_SOURCE_TAG.match(nxt)))
             out[i, 4] = float(text.endswith(("\u201c", '"')) and text.count('"') % 2 == 1 or text.endswith("\u201c"))
             if not _is_tag(text) and not _is_heading(text):
-                distance = _tag_ahead(texts, i, sl.stop)
-                out[i, 5] = float(distance > 0)
-                out[i, 6] = 1.0 / distance if distance else 0.0
-                above = _lead_in_above(texts, i, sl.start)
-                out[i, 8] = 1.0 / above if above else 0.0
-            if i > sl.start and len(text.split()) <= 8 and text[-1:] not in ".!?":
-                prev = texts[i - 1].rstrip()
-                out[i, 7] = float(prev.endswith(":") and len(prev.split()) > 3 or out[i - 1, 7] == 1.0)
+                out[i, 5] = float(ahead[k] > 0)
+                out[i, 6] = 1.0 / ahead[k] if ahead[k] else 0.0
+                out[i, 8] = 1.0 / above[k] if above[k] else 0.0
+            if k > 0 and n_words[k] <= 8 and text[-1:] not in ".!?":
+                prev = lines[k - 1]
+                out[i, 7] = float(prev.endswith(":") and n_words[k - 1] > 3 or out[i - 1, 7] == 1.0)
     return out
 
 
