@@ -63,6 +63,16 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         return make_pipeline(StandardScaler(), LogisticRegression(C=self.context_C, max_iter=3000,
                                                                   class_weight="balanced"))
 
+    def sentence_weights(self, texts: list[str], y: np.ndarray) -> np.ndarray:
+        """Training weights of the sentence model: 0 for borrowed attribution (see above)."""
+        weight = np.ones(len(y))
+        if self.borrowed:
+            from .cues import has_own_attribution
+
+            borrowed = (y == "attributed_claim") & ~np.array([has_own_attribution(t) for t in texts], dtype=bool)
+            weight[borrowed] = 0.0
+        return weight
+
     def fit(self, X, y):
         from sklearn.model_selection import GroupKFold, cross_val_predict
 
@@ -70,12 +80,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y)
         self.classes_ = np.unique(y)  # the column order of predict_proba, as in scikit-learn
         sentence = self._sentence_model()
-        weight = np.ones(len(y))
-        if self.borrowed:
-            from .cues import has_own_attribution
-
-            borrowed = (y == "attributed_claim") & ~np.array([has_own_attribution(t) for t in texts], dtype=bool)
-            weight[borrowed] = 0.0
+        weight = self.sentence_weights(texts, y)
         if self.context:
             n_groups = len(set(docs))
             folds = GroupKFold(n_splits=min(self.cv, n_groups)) if n_groups >= 2 else 2

@@ -71,7 +71,8 @@ def out_of_fold_proba(units: list[LabeledUnit], folds: int = 5, n_jobs: int | No
     cv = GroupKFold(n_splits=min(folds, n_docs))
     # ``stage1``: out-of-fold stage-1 probabilities a fit already computed with the same folds.
     P = stage1 if stage1 is not None else cross_val_predict(
-        estimator._sentence_model(), texts, y, groups=docs, cv=cv, method="predict_proba", n_jobs=n_jobs)
+        estimator._sentence_model(), texts, y, groups=docs, cv=cv, method="predict_proba", n_jobs=n_jobs,
+        params={"clf__sample_weight": estimator.sentence_weights(texts, y)})
     if estimator.context:
         Z = context_features(P, docs, texts, estimator.window)
         P = cross_val_predict(estimator._context_model(), Z, y, groups=docs, cv=cv, method="predict_proba")

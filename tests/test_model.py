@@ -178,3 +178,4 @@ def test_document_style_reaches_every_unit_of_its_document_only():
     differs = np.flatnonzero(Z[0] != Z[2])
     assert differs.size > 0  # the guide talks to its reader, the report does not
     assert (Z[0, differs] == Z[1, differs]).sum() >= 1  # a document-level value is shared within the document
+
