@@ -42,8 +42,8 @@ _SOURCE_TAG = re.compile(r"^\s*(?:\[|\u2014|--|Via\b|Source:|\(\w)")
 EXCERPT_REACH = 6
 # How the document addresses its reader: guides and analysis posts talk to "you",
 # ask questions and run bullet lists; reports do not.
-_STYLE = (re.compile(r"\byou(?:r|'re|'ll)?\b", re.I), re.compile(r"\?\s*$"), re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"),
-          re.compile(r"\b(?:we|our|I|my)\b"))
+_STYLE = (re.compile(r"\byou(?:r|'re|'ll)?\b", re.I), re.compile(r"\?\s*$"),
+          re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"), re.compile(r"\b(?:we|our|I|my)\b"))
 
 
 def _is_tag(text: str) -> bool:
@@ -67,19 +67,18 @@ def _is_source_lead_in(text: str) -> bool:
     return text.startswith("From ") or bool(_SAYS.search(text)) or (len(words) <= 6 and capitalised >= 0.6)
 
 
-def _excerpt_distances(lines: list[str], n_words: list[int]) -> tuple[list[int], list[int]]:
+def _excerpt_distances(lines: list[str], tag: list[bool], heading: list[bool]) -> tuple[list[int], list[int]]:
     """For each unit of one document: units down to the source tag closing its excerpt, and
     units up from the source lead-in opening it (0: none within EXCERPT_REACH).
 
     A roundup quotes an outlet's paragraph and names the outlet on a tag line under it
     ("[ Outlet ]", "- Critic, Outlet") or on a lead-in above it ("From Goldman Sachs:"):
     every unit of the excerpt, not just the one next to the tag, is the outlet's word.
-    A heading (or, upwards, any other line ending in a colon) ends the excerpt; an
-    embedded post's bare link line does not.
+    A heading or an empty line (or, upwards, any other line ending in a colon) ends the
+    excerpt; an embedded post's bare link line does not.
     """
     m = len(lines)
-    tag = [n_words[j] <= 12 and bool(_SOURCE_TAG.match(lines[j])) for j in range(m)]
-    stop = [not t or (n_words[j] <= 20 and t[-1:] not in ".!?:\"\u201d'") for j, t in enumerate(lines)]
+    stop = [not t or h for t, h in zip(lines, heading)]
     link = [" " not in t and "/" in t for t in lines]
     ahead, above = [0] * m, [0] * m
     for i in range(m - 2, -1, -1):  # bottom up: distance to the tag below
@@ -112,7 +111,9 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     for sl in _doc_slices(docs):
         lines = [t.strip() for t in texts[sl]]
         n_words = [len(t.split()) for t in lines]
-        ahead, above = _excerpt_distances(lines, n_words)
+        tag = [_is_tag(t) for t in lines]
+        heading = [_is_heading(t) for t in lines]
+        ahead, above = _excerpt_distances(lines, tag, heading)
         open_quote = False
         for k, text in enumerate(lines):
             i = sl.start + k
@@ -128,7 +129,7 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
                 out[i, 2] = float(n_words[k + 1] <= 4 and nxt[-1:] not in ".!?")
                 out[i, 3] = float(bool(_SOURCE_TAG.match(nxt)))
             out[i, 4] = float(text.endswith(("\u201c", '"')) and text.count('"') % 2 == 1 or text.endswith("\u201c"))
-            if not _is_tag(text) and not _is_heading(text):
+            if not tag[k] and not heading[k]:
                 out[i, 5] = float(ahead[k] > 0)
                 out[i, 6] = 1.0 / ahead[k] if ahead[k] else 0.0
                 out[i, 8] = 1.0 / above[k] if above[k] else 0.0

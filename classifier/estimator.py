@@ -12,9 +12,9 @@
 Units labeled ``attributed_claim`` that carry no attribution marker of their own
 (the sentences of a quoted excerpt under a source tag, a quote's continuation)
 owe their label to their context, not their wording. With ``borrowed=True`` the
-sentence model does not learn from them (they train the context model only): the sentence model keeps reading "I loved it" as
-an opinion, and the context model learns when a tag line or an open quote makes
-it someone else's.
+sentence model does not learn from them (they train the context model only): it
+keeps reading "I loved it" as an opinion, and the context model learns when a
+tag line or an open quote makes it someone else's.
 
 Inputs are units in document order: dicts ``{"text", "doc"}`` (or plain strings,
 taken as one document).

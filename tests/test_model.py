@@ -128,6 +128,7 @@ def test_evaluate_json_schema(tmp_path):
     assert sum(map(sum, report["confusion"]["matrix"])) == len(rows)
     assert report["macro_f1"] > 0.6  # the shipped model on easy, clear-cut sentences
 
+
 def test_sequence_cues_mark_excerpts_above_a_source_tag_and_data_lists():
     from classifier.model import sequence_cues
 
@@ -165,7 +166,7 @@ def test_borrowed_attribution_trains_the_context_model_only():
               {"text": "[ Road Weekly ]", "doc": f"r-{k}"}]
         y += ["attributed_claim", "boilerplate"]
     probe = ["The zorblat handling felt superb."]
-    ac = list(UnitClassifier().fit(X, y).classes_).index("attributed_claim")
+    ac = sorted(set(y)).index("attributed_claim")  # predict_proba's column order
     with_borrowed = UnitClassifier(cv=3, borrowed=True).fit(X, y).sentence_model_.predict_proba(probe)[0, ac]
     without = UnitClassifier(cv=3, borrowed=False).fit(X, y).sentence_model_.predict_proba(probe)[0, ac]
     assert with_borrowed < without
@@ -177,5 +178,6 @@ def test_document_style_reaches_every_unit_of_its_document_only():
     Z = context_features(P, ["guide", "guide", "report", "report"], texts, window=1)
     differs = np.flatnonzero(Z[0] != Z[2])
     assert differs.size > 0  # the guide talks to its reader, the report does not
-    assert (Z[0, differs] == Z[1, differs]).sum() >= 1  # a document-level value is shared within the document
+    # those are document-level values: the guide's second unit has the same
+    np.testing.assert_array_equal(Z[0, differs], Z[1, differs])
 
