@@ -46,6 +46,10 @@ _STYLE = (re.compile(r"\byou(?:r|'re|'ll)?\b", re.I), re.compile(r"\?\s*$"),
           re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"), re.compile(r"\b(?:we|our|I|my)\b"))
 
 
+_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Uu]s|I|[Mm]y|me)\b")
+FIRST_PERSON_REACH = 3
+
+
 def _is_tag(text: str) -> bool:
     return len(text.split()) <= 12 and bool(_SOURCE_TAG.match(text))
 
@@ -96,6 +100,27 @@ def _excerpt_distances(lines: list[str], tag: list[bool], heading: list[bool]) -
     return ahead, above
 
 
+_TABLE_RULE = re.compile(r"\|\s*:?-{3,}")
+
+
+def _table_regions(lines: list[str]) -> np.ndarray:
+    """Per unit of one document: inside a markdown table (below its |---| rule), and inside
+    a table whose cells link elsewhere (a table of other articles, not of data)."""
+    out = np.zeros((len(lines), 2))
+    start = None
+    for k in range(len(lines) + 1):
+        text = lines[k] if k < len(lines) else ""
+        if _TABLE_RULE.search(text):
+            if start is None:
+                start = k
+        elif start is not None and not (text.startswith("|") or text.endswith("|")):
+            region = slice(start, k)
+            out[region, 0] = 1.0
+            out[region, 1] = float(any("](" in t or "http" in t for t in lines[region]))
+            start = None
+    return out
+
+
 def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     """Cues that only the order of units shows.
 
@@ -107,9 +132,10 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     opened it, and whether it is one of a run of short items under a sentence that
     ends with a colon (a ranking or data list, not a menu).
     """
-    out = np.zeros((len(texts), 9))
+    out = np.zeros((len(texts), 11))
     for sl in _doc_slices(docs):
         lines = [t.strip() for t in texts[sl]]
+        out[sl, 9:11] = _table_regions(lines)
         n_words = [len(t.split()) for t in lines]
         tag = [_is_tag(t) for t in lines]
         heading = [_is_heading(t) for t in lines]
@@ -139,9 +165,29 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     return out
 
 
+def first_person_shift(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
+    """Per unit: the share of first-person units ("I", "we", "my") around it (3 either side)
+    minus that share in the whole document.
+
+    A third-person report that pastes someone's blog post or memo shifts into the first
+    person for the length of the excerpt; a column written as "I" throughout does not.
+    """
+    first = np.array([bool(_FIRST_PERSON.search(t)) for t in texts], dtype=float)
+    out = np.zeros((len(texts), 1))
+    for sl in _doc_slices(docs):
+        f = first[sl]
+        m = len(f)
+        cum = np.concatenate([[0.0], np.cumsum(f)])
+        lo = np.clip(np.arange(m) - FIRST_PERSON_REACH, 0, m)
+        hi = np.clip(np.arange(m) + FIRST_PERSON_REACH + 1, 0, m)
+        out[sl, 0] = (cum[hi] - cum[lo]) / (hi - lo) - f.mean()
+    return out
+
+
 def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2) -> np.ndarray:
-    """Per unit: its stage-1 log-probabilities, its neighbours', the document's mix (and its
-    products with the unit's own scores), position, and sequence cues."""
+    """Per unit: its stage-1 log-probabilities, its neighbours', the document's mix and register
+    (and their products with the unit's own scores), position, sequence cues, and a shift into
+    the first person (with its product with the unit's own scores)."""
     n, k = P.shape
     logP = np.log(np.clip(P, 1e-4, 1.0))
     blocks = [logP]
@@ -157,12 +203,13 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
                 missing[dst] = 0.0
         blocks += [shifted, missing]
     doc_mean = np.zeros((n, k))
-    style = np.zeros((n, len(_STYLE)))
+    style = np.zeros((n, len(_STYLE) + 1))
     position = np.zeros((n, 3))
     for sl in _doc_slices(docs):
         m = sl.stop - sl.start
         doc_mean[sl] = P[sl].mean(axis=0)
-        style[sl] = np.array([[bool(rx.search(t)) for rx in _STYLE] for t in texts[sl]], dtype=float).mean(axis=0)
+        style[sl] = np.array([[bool(rx.search(t)) for rx in _STYLE] + [_is_tag(t.strip())] for t in texts[sl]],
+                             dtype=float).mean(axis=0)
         rel = np.arange(m) / max(m - 1, 1)
         position[sl, 0] = rel
         position[sl, 1] = np.log1p(m)
@@ -170,5 +217,7 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
     # The document's mix modulates the unit's own scores: in an analysis piece a
     # borderline general statement is the writer's view, in an explainer it is background.
     style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
-    blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, sequence_cues(texts, docs)]
+    voice = first_person_shift(texts, docs)
+    blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, sequence_cues(texts, docs),
+               voice, P * voice]
     return np.hstack(blocks)
