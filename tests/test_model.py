@@ -181,3 +181,46 @@ def test_document_style_reaches_every_unit_of_its_document_only():
     # those are document-level values: the guide's second unit has the same
     np.testing.assert_array_equal(Z[0, differs], Z[1, differs])
 
+
+
+def test_table_regions_tell_link_tables_from_data_tables():
+    from classifier.model import sequence_cues
+
+    texts = ["Revenue by quarter | Quarter | Revenue |", "|---|---|", "| Q1 | $4.1bn |", "| Q2 | $4.4bn |",
+             "Sales rose in both quarters.",
+             "## Related News | Title | Description | URL |", "|-------|-------------|-----|",
+             "| Rival cuts outlook | The company warned on", "margins. | [Link](https://example.com/n/1.md) |",
+             "> Disclaimer: for reference only."]
+    cues = sequence_cues(texts, ["a"] * len(texts))
+    # in a table: from the |---| rule to the last row (a row cut in two included)
+    assert cues[:, 9].tolist() == [0, 1, 1, 1, 0, 0, 1, 1, 1, 0]
+    # a table whose cells link elsewhere (other articles), unlike the data table
+    assert cues[:, 10].tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 1, 0]
+    # a table never continues into the next document
+    assert sequence_cues(texts[1:4], ["a", "b", "b"])[1:, 9].tolist() == [0, 0]
+
+
+def test_first_person_shift_marks_a_pasted_write_up_not_a_column():
+    from classifier.context import first_person_shift
+
+    report = ["The exploit crashes game servers.", "The developer published it on Monday.",
+              "In my case I nested the lists five levels deep.", "We then compressed the packet.",
+              "My fix was simple.", "The company did not respond.", "Servers run version 1.8.",
+              "The bug dates from 2013.", "A patch is due next week."]
+    column = ["I have covered this club for years.", "We all saw it coming.", "My view has not changed.",
+              "I still think the manager should stay.", "Our patience is thin."]
+    shift = first_person_shift(report + column, ["r"] * len(report) + ["c"] * len(column))[:, 0]
+    # the pasted write-up stands out from its report: 3 of the 7 units around its middle
+    # are in the first person, against 3 of 9 in the whole report
+    assert shift[3] == pytest.approx(3 / 7 - 3 / 9)
+    assert (shift[2:5] > 0).all()
+    assert shift[8] < 0  # the report's own voice, far from the excerpt
+    np.testing.assert_allclose(shift[len(report):], 0.0)  # a column in the first person throughout
+
+
+def test_unsourced_passive_perception_counts_as_attribution():
+    from classifier.cues import has_own_attribution
+
+    assert has_own_attribution("The listing is widely seen as a vote of confidence in the exchange.")
+    assert has_own_attribution("It is also regarded as a turning point for the city.")
+    assert not has_own_attribution("The storm is expected to clear by Sunday.")
