@@ -42,12 +42,17 @@ _SOURCE_TAG = re.compile(r"^\s*(?:\[|\u2014|--|Via\b|Source:|\(\w)")
 EXCERPT_REACH = 6
 # How the document addresses its reader: guides and analysis posts talk to "you",
 # ask questions and run bullet lists; reports do not.
-_STYLE = (re.compile(r"\byou(?:r|'re|'ll)?\b", re.I), re.compile(r"\?\s*$"),
-          re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"), re.compile(r"\b(?:we|our|I|my)\b"))
-
-
 _FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Uu]s|I|[Mm]y|me)\b")
+_STYLE = (re.compile(r"\byou(?:r|'re|'ll)?\b", re.I), re.compile(r"\?\s*$"),
+          re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"), _FIRST_PERSON)
+FIRST_PERSON = _STYLE.index(_FIRST_PERSON)  # its column in register_flags
 FIRST_PERSON_REACH = 3
+
+
+def register_flags(texts: Sequence[str]) -> np.ndarray:
+    """Per unit, 0/1: addresses "you", asks a question, is a bullet, speaks as "I"/"we", is a source tag."""
+    return np.array([[bool(rx.search(t)) for rx in _STYLE] + [_is_tag(t.strip())] for t in texts],
+                    dtype=float).reshape(len(texts), len(_STYLE) + 1)
 
 
 def _is_tag(text: str) -> bool:
@@ -165,15 +170,14 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     return out
 
 
-def first_person_shift(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
-    """Per unit: the share of first-person units ("I", "we", "my") around it (3 either side)
-    minus that share in the whole document.
+def first_person_shift(first: np.ndarray, docs: Sequence[str]) -> np.ndarray:
+    """Per unit: the share of first-person units ("I", "we", "my"; ``first``, 0/1 per unit)
+    around it (3 either side) minus that share in the whole document.
 
     A third-person report that pastes someone's blog post or memo shifts into the first
     person for the length of the excerpt; a column written as "I" throughout does not.
     """
-    first = np.array([bool(_FIRST_PERSON.search(t)) for t in texts], dtype=float)
-    out = np.zeros((len(texts), 1))
+    out = np.zeros((len(first), 1))
     for sl in _doc_slices(docs):
         f = first[sl]
         m = len(f)
@@ -203,13 +207,13 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
                 missing[dst] = 0.0
         blocks += [shifted, missing]
     doc_mean = np.zeros((n, k))
-    style = np.zeros((n, len(_STYLE) + 1))
+    flags = register_flags(texts)
+    style = np.zeros_like(flags)
     position = np.zeros((n, 3))
     for sl in _doc_slices(docs):
         m = sl.stop - sl.start
         doc_mean[sl] = P[sl].mean(axis=0)
-        style[sl] = np.array([[bool(rx.search(t)) for rx in _STYLE] + [_is_tag(t.strip())] for t in texts[sl]],
-                             dtype=float).mean(axis=0)
+        style[sl] = flags[sl].mean(axis=0)
         rel = np.arange(m) / max(m - 1, 1)
         position[sl, 0] = rel
         position[sl, 1] = np.log1p(m)
@@ -217,7 +221,7 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
     # The document's mix modulates the unit's own scores: in an analysis piece a
     # borderline general statement is the writer's view, in an explainer it is background.
     style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
-    voice = first_person_shift(texts, docs)
+    voice = first_person_shift(flags[:, FIRST_PERSON], docs)
     blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, sequence_cues(texts, docs),
                voice, P * voice]
     return np.hstack(blocks)

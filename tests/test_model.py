@@ -182,7 +182,6 @@ def test_document_style_reaches_every_unit_of_its_document_only():
     np.testing.assert_array_equal(Z[0, differs], Z[1, differs])
 
 
-
 def test_table_regions_tell_link_tables_from_data_tables():
     from classifier.model import sequence_cues
 
@@ -201,7 +200,7 @@ def test_table_regions_tell_link_tables_from_data_tables():
 
 
 def test_first_person_shift_marks_a_pasted_write_up_not_a_column():
-    from classifier.context import first_person_shift
+    from classifier.context import FIRST_PERSON, first_person_shift, register_flags
 
     report = ["The exploit crashes game servers.", "The developer published it on Monday.",
               "In my case I nested the lists five levels deep.", "We then compressed the packet.",
@@ -209,7 +208,8 @@ def test_first_person_shift_marks_a_pasted_write_up_not_a_column():
               "The bug dates from 2013.", "A patch is due next week."]
     column = ["I have covered this club for years.", "We all saw it coming.", "My view has not changed.",
               "I still think the manager should stay.", "Our patience is thin."]
-    shift = first_person_shift(report + column, ["r"] * len(report) + ["c"] * len(column))[:, 0]
+    first = register_flags(report + column)[:, FIRST_PERSON]
+    shift = first_person_shift(first, ["r"] * len(report) + ["c"] * len(column))[:, 0]
     # the pasted write-up stands out from its report: 3 of the 7 units around its middle
     # are in the first person, against 3 of 9 in the whole report
     assert shift[3] == pytest.approx(3 / 7 - 3 / 9)
