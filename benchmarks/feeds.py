@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_dump(path: Path, n: int) -> int:
-    from classifier.data import document_texts, read_labels
+    from classifier.training.corpus import document_texts, read_labels
 
     base = list(document_texts(read_labels([ROOT / "data" / "labels"])).items())
     chars = 0
@@ -81,7 +81,9 @@ def run_one(config: str, dump: Path, db: Path, n: int) -> dict:
     """Run one configuration in this process; returns its figures."""
     import psutil
 
-    from classifier.batch import Listener, make_engine, score_sources
+    from classifier.batch.summary import Listener
+
+    from classifier.batch.run import make_engine, score_sources
 
     kind, _, jobs = config.partition(":")
     sampler = MemorySampler()

@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifier import LABELS  # noqa: E402
+from classifier.labels import LABELS  # noqa: E402
 
 
 def macro_f1(gold, pred) -> tuple[float, list[float]]:
@@ -92,9 +92,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=8, help="training epochs for the textcat models")
     args = parser.parse_args()
 
-    from classifier.data import read_labels
-    from classifier.evaluate import in_document_order
-    from classifier.model import DEFAULT_DATA, load_predictor
+    from classifier.training.corpus import read_labels
+    from classifier.training.corpus import in_document_order
+    from classifier.model.files import DEFAULT_DATA, load_predictor
 
     train = read_labels([DEFAULT_DATA])
     dev = in_document_order(read_labels([args.dev]))

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_corpus(repeat: int) -> list[str]:
-    from classifier.data import document_texts, read_labels
+    from classifier.training.corpus import document_texts, read_labels
 
     return list(document_texts(read_labels([ROOT / "data" / "labels"])).values()) * repeat
 

@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    from classifier.annotate import ANALYSIS_MIN, REPORTING_MAX, summarize
-    from classifier.data import read_labels
-    from classifier.evaluate import in_document_order
-    from classifier.model import DEFAULT_DATA
-    from classifier.training import out_of_fold_proba
+    from classifier.labels import ANALYSIS_MIN, REPORTING_MAX, summarize
+    from classifier.training.corpus import read_labels
+    from classifier.training.corpus import in_document_order
+    from classifier.model.files import DEFAULT_DATA
+    from classifier.training.crossval import out_of_fold_proba
 
     units = in_document_order(read_labels([DEFAULT_DATA]))
     classes, P = out_of_fold_proba(units, 5, 2)

@@ -1,35 +1,43 @@
 """hypefact: tell reporting from hype, sentence by sentence.
 
-The package keeps imports light: spaCy and scikit-learn are imported inside the
-functions that need them, so ``import classifier`` and the CLI start fast.
+The package reads in the order data flows::
+
+    read.py      files, stdin, HTML -> text
+    segment.py   the spaCy pipeline that splits text into units
+    features/    cue features, n-gram analyzers and document context (plain Python)
+    model/       the classifier: estimator, compiled form, model files, catalog, card
+    labels.py    the label set and the roll-up into shares and a verdict
+    annotate.py  the one place the stages are strung together
+    render.py    pretty, json(l), csv and html output
+
+with wings for retraining (``training/``), batch scoring (``batch/``) and the
+command line (``cli/``). This face defines nothing: it re-exports the public API
+lazily (PEP 562), so ``import classifier`` stays cheap.
 """
 
-__version__ = "0.1.0"
+from importlib import import_module
 
-#: The four labels of ``LABELING.md``, in a fixed order used everywhere.
-LABELS = ("sourced_fact", "attributed_claim", "speculation", "boilerplate")
+_EXPORTS = {
+    "__version__": "about", "HypefactError": "about",
+    "LABELS": "labels", "summarize": "labels", "verdict_of": "labels",
+    "read_source": "read", "segment": "segment", "load_pipeline": "segment",
+    "Annotator": "annotate", "annotate_text": "annotate", "annotate_file": "annotate", "annotate_paths": "annotate",
+    "render": "render",
+    "UnitClassifier": "model.estimator", "load_model": "model.files", "load_predictor": "model.files",
+    "ModelError": "model.files",
+    "read_labels": "training.corpus", "train_model": "training.train", "retrain": "training.train",
+    "evaluate": "training.evaluate", "check_labels": "training.check", "import_labels": "training.importers",
+    "score_sources": "batch.run", "export": "batch.export",
+}
+
+__all__ = sorted(_EXPORTS)
 
 
 def __getattr__(name):
-    # Lazy re-exports of the public API (PEP 562), so importing the package stays cheap.
-    if name in ("annotate_text", "annotate_file", "Annotator"):
-        from . import annotate
+    if name in _EXPORTS:
+        return getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-        return getattr(annotate, name)
-    if name in ("load_model", "load_predictor"):
-        from . import model
 
-        return getattr(model, name)
-    if name == "train_model":
-        from .training import train_model
-
-        return train_model
-    if name == "UnitClassifier":
-        from .estimator import UnitClassifier
-
-        return UnitClassifier
-    if name == "segment":
-        from .segment import segment
-
-        return segment
-    raise AttributeError(name)
+def __dir__():
+    return __all__

@@ -16,14 +16,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from . import LABELS
-
-#: Verdict thresholds on the share of ``speculation`` among non-boilerplate units.
-#: At or below REPORTING_MAX the piece is reporting; at or above ANALYSIS_MIN it is
-#: analysis; in between it is mixed. Chosen on the project's own data by
-#: benchmarks/verdict_thresholds.py (out-of-fold predictions, clear-cut documents).
-REPORTING_MAX = 0.35
-ANALYSIS_MIN = 0.40
+from .labels import summarize
+from .model.files import load_predictor
+from .read import DEFAULT_MAX_BYTES, InputError, read_source
+from .segment import load_pipeline, segment
 
 
 @dataclass
@@ -59,28 +55,6 @@ class DocumentResult:
         return d
 
 
-def verdict_of(shares: dict[str, float], n_claims: int) -> str:
-    """reporting / analysis / mixed from the share of speculation among claim-making units."""
-    if n_claims == 0:
-        return "mixed"
-    spec = shares.get("speculation", 0.0)
-    if spec <= REPORTING_MAX:
-        return "reporting"
-    if spec >= ANALYSIS_MIN:
-        return "analysis"
-    return "mixed"
-
-
-def summarize(labels: list[str]) -> tuple[dict[str, int], dict[str, float], str]:
-    """Counts per label, shares among non-boilerplate units, and the verdict."""
-    counts = {lab: 0 for lab in LABELS}
-    for lab in labels:
-        counts[lab] += 1
-    claims = sum(n for lab, n in counts.items() if lab != "boilerplate")
-    shares = {lab: round(counts[lab] / claims, 4) if claims else 0.0 for lab in LABELS if lab != "boilerplate"}
-    return counts, shares, verdict_of(shares, claims)
-
-
 class Annotator:
     """A loaded model plus a segmentation pipeline, ready to annotate many texts."""
 
@@ -92,9 +66,6 @@ class Annotator:
 
     @classmethod
     def load(cls, model_path=None, spacy_model: str | None = None) -> "Annotator":
-        from .model import load_predictor
-        from .segment import load_pipeline
-
         model, info = load_predictor(model_path)
         return cls(model, load_pipeline(spacy_model), info)
 
@@ -109,8 +80,6 @@ class Annotator:
         features never cross from one text into another: the results are the same
         as annotating the texts one by one, only faster.
         """
-        from .segment import segment
-
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
         segmented = [segment(text, self.nlp) for text in texts]
         X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) for u in units]
@@ -130,9 +99,7 @@ class Annotator:
         return results
 
     def annotate_file(self, path: str, max_bytes: int | None = None, encoding: str | None = None) -> DocumentResult:
-        """Read (txt/md/html or ``-``) and annotate; raises :class:`~classifier.textio.InputError`."""
-        from .textio import DEFAULT_MAX_BYTES, read_source
-
+        """Read (txt/md/html or ``-``) and annotate; raises :class:`~classifier.read.InputError`."""
         src = read_source(path, max_bytes or DEFAULT_MAX_BYTES, encoding)
         return self.annotate_text(src.text, src.path, src.notes)
 
@@ -144,3 +111,26 @@ def annotate_text(text: str, model_path=None, path: str = "<text>") -> DocumentR
 
 def annotate_file(path: str, model_path=None) -> DocumentResult:
     return Annotator.load(model_path).annotate_file(path)
+
+
+@dataclass
+class Failure:
+    """An input that could not be annotated, and why (the message names it)."""
+
+    path: str
+    message: str
+
+
+def annotate_paths(annotator: "Annotator", paths: list[str], max_bytes: int | None = None,
+                   encoding: str | None = None) -> tuple[list[DocumentResult], list[Failure]]:
+    """Annotate many inputs; a bad one (binary, empty, too big, missing) is reported and skipped.
+
+    This is what ``hypefact annotate`` runs: one bad file never stops the others.
+    """
+    results, failures = [], []
+    for path in paths:
+        try:
+            results.append(annotator.annotate_file(path, max_bytes, encoding))
+        except InputError as exc:
+            failures.append(Failure(path, str(exc)))
+    return results, failures

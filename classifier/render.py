@@ -7,7 +7,7 @@ import html as html_lib
 import io
 import json
 
-from . import LABELS
+from .labels import LABELS
 from .annotate import DocumentResult
 
 FORMATS = ("pretty", "jsonl", "json", "csv", "html")

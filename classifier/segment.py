@@ -18,9 +18,10 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from spacy.language import Language
+if TYPE_CHECKING:  # spaCy is imported when a pipeline is built, not when this module is
+    from spacy.language import Language
 
 #: Texts are segmented in chunks of about this many characters (cut at line
 #: breaks where possible), so a huge file never meets spaCy's max_length and
@@ -75,9 +76,10 @@ def _boundaries(text: str) -> tuple[list[int], list[tuple[int, int]]]:
     return starts, protected
 
 
-@Language.factory("hypefact_structure")
-def make_structure_component(nlp: Language, name: str):
-    """Registered spaCy component: fixes sentence starts for news text (runs after a splitter)."""
+def make_structure_component(nlp: "Language", name: str):
+    """The spaCy component ``hypefact_structure``: fixes sentence starts for news text (runs after a
+    splitter). Registered by name when a pipeline is built, and through the ``spacy_factories``
+    entry point, so ``nlp.add_pipe("hypefact_structure")`` works in any interpreter."""
     return structure_rules
 
 
@@ -158,14 +160,18 @@ def structure_rules(doc):
 
 
 @lru_cache(maxsize=4)
-def load_pipeline(spacy_model: str | None = None) -> Language:
+def load_pipeline(spacy_model: str | None = None) -> "Language":
     """The segmentation pipeline: blank English + rules, or a user's trained pipeline + rules.
 
     A trained pipeline keeps only what splits sentences (``senter`` if it has one),
     because a full parser and NER cost 25-40x the time and add nothing here.
     """
     import spacy
+    from spacy.language import Language
     from spacy.symbols import ORTH
+
+    if not Language.has_factory("hypefact_structure"):
+        Language.factory("hypefact_structure", func=make_structure_component)
 
     if spacy_model:
         try:
@@ -207,12 +213,12 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, str]]:
         pos = end
 
 
-def segment(text: str, nlp: Language | None = None) -> list[Unit]:
+def segment(text: str, nlp: "Language | None" = None) -> list[Unit]:
     """Split ``text`` into units (whitespace-only pieces are dropped)."""
     return list(iter_units(text, nlp))
 
 
-def iter_units(text: str, nlp: Language | None = None) -> Iterator[Unit]:
+def iter_units(text: str, nlp: "Language | None" = None) -> Iterator[Unit]:
     nlp = nlp or load_pipeline()
     chunks = list(_chunks(text))
     for (offset, _), doc in zip(chunks, nlp.pipe(c for _, c in chunks)):

@@ -9,7 +9,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from classifier.batch import Engine
+from classifier.batch.engines import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -34,7 +34,7 @@ def feed_files() -> list[Path]:
 
 def article_texts(n: int) -> list[str]:
     """``n`` distinct article texts built from the project's labeled data (units grouped by doc)."""
-    from classifier.data import document_texts, read_labels
+    from classifier.training.corpus import document_texts, read_labels
 
     base = [t for t in document_texts(read_labels([ROOT / "data" / "labels"])).values() if t]
     if not base:  # no labeled data: synthetic but varied articles
@@ -105,7 +105,7 @@ class FakeSnapshot:
     """Stands in for a ModelSnapshot with the fake engine."""
 
     def __init__(self, sha: str = "f" * 64, name: str = "fake"):
-        from classifier.store import ModelId
+        from classifier.batch.store import ModelId
 
         self.sha256 = sha
         self.name = name

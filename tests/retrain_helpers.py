@@ -32,8 +32,8 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 @lru_cache(maxsize=None)
 def small_model() -> Path:
     """A quick model (sentence stage only, 16 shipped documents) in a private temp folder, built once."""
-    from classifier.data import read_labels
-    from classifier.training import fit_model, save_trained
+    from classifier.training.corpus import read_labels
+    from classifier.training.train import fit_model, save_trained
 
     folder = Path(tempfile.mkdtemp(prefix="hypefact-test-model-"))
     atexit.register(shutil.rmtree, folder, True)

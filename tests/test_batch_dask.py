@@ -47,7 +47,7 @@ def test_dask_engine_matches_local(cluster, tmp_path):
     loaded = []
     for worker in cluster.workers.values():
         [plugin] = [p for n, p in worker.plugins.items() if n.startswith("hypefact-model-")]
-        assert plugin.model_files[".joblib"]  # the model's bytes travelled inside the plugin
+        assert plugin.model_files[".npz"] and ".joblib" not in plugin.model_files  # the compiled model travelled, no pickle
         if plugin._annotator is not None:
             loaded.append(plugin._annotator)
     assert loaded and all(a.model_info["sha256"] == plugin.sha256 for a in loaded)

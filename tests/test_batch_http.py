@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from batch_support import FakeEngine, FakeSnapshot, counts
 
-from classifier.batch import BatchOptions, BatchRun
-from classifier.fetch import FetchError, fetch
-from classifier.sources import ReadOptions
-from classifier.store import Store
+from classifier.batch.run import BatchOptions, BatchRun
+from classifier.batch.http import FetchError, fetch
+from classifier.batch.sources import ReadOptions
+from classifier.batch.store import Store
 
 
 def rss(items: list[tuple[str, str, str]]) -> bytes:
@@ -203,7 +203,7 @@ def test_feed_url_unchanged_is_a_cheap_304(server, tmp_path):
 def test_validators_are_kept_only_when_every_entry_is_stored(server, tmp_path):
     db = tmp_path / "h.db"
     url = server.base + "/feed.xml"
-    from classifier.sources import article_id
+    from classifier.batch.sources import article_id
 
     failing = FakeEngine(fail_ids={article_id("x", "http://x.invalid/2")})
     s1 = run(db, [url], engine=failing)

@@ -12,9 +12,11 @@ import pytest
 from batch_support import FakeEngine, FakeSnapshot, check_db, counts, feed_files, write_articles
 from typer.testing import CliRunner
 
-from classifier.batch import BatchOptions, BatchRun, score_texts
+from classifier.batch.run import BatchOptions, BatchRun
+
+from classifier.batch.engines import score_texts
 from classifier.cli import app
-from classifier.store import Store
+from classifier.batch.store import Store
 
 runner = CliRunner()
 
@@ -78,7 +80,7 @@ def write_articles_tmp(n):
 
 
 def test_changed_article_and_new_model_are_rescored(tmp_path):
-    from classifier.model import load_model, save_model
+    from classifier.model.files import load_model, save_model
 
     folder = tmp_path / "articles"
     paths = write_articles(folder, 5)
@@ -207,7 +209,7 @@ def test_two_runs_at_once_do_not_corrupt_or_duplicate(tmp_path):
 def test_kill_safe_write_is_all_or_nothing(tmp_path):
     """A write that fails half-way (here: a bad sentence row) leaves no trace of the article."""
     db = tmp_path / "a.db"
-    from classifier.sources import Article
+    from classifier.batch.sources import Article
 
     with Store(db) as store:
         sid = store.source_id("k", "folder")

@@ -8,7 +8,7 @@ import json
 import pytest
 from batch_support import feed_files, feed_manifest, feeds_dir
 
-from classifier.sources import (Article, Problem, ReadOptions, Skipped, SourceStatus, article_id, compose_text,
+from classifier.batch.sources import (Article, Problem, ReadOptions, Skipped, SourceStatus, article_id, compose_text,
                                 iter_source, normalize_url, parse_date, resolve_source)
 
 
@@ -149,7 +149,7 @@ def test_dates_and_titles():
 def test_a_folder_of_feeds_is_read_as_feeds(tmp_path):
     from pathlib import Path
 
-    from classifier.sources import expand_sources
+    from classifier.batch.sources import expand_sources
 
     (tmp_path / "feeds").mkdir()
     (tmp_path / "feeds" / "a.xml").write_text("<rss/>")

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from classifier import LABELS
+from classifier.labels import LABELS
 from classifier.cli import app
 
 ARTICLE = (

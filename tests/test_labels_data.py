@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier import LABELS
-from classifier.data import find_duplicates, read_labels
+from classifier.labels import LABELS
+from classifier.training.corpus import find_duplicates, read_labels
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "labels"
 
@@ -38,7 +38,7 @@ def test_no_duplicates_or_near_copies(units):
 
 
 def test_duplicate_finder_catches_near_copies():
-    from classifier.data import LabeledUnit
+    from classifier.training.corpus import LabeledUnit
 
     a = LabeledUnit("The council voted on Thursday to spend 48 million pounds on the old harbour bridge.", "sourced_fact", "x")
     b = LabeledUnit("The council voted on Thursday to spend 48 million pounds on the old harbour bridges.", "sourced_fact", "y")

@@ -8,7 +8,9 @@ from sklearn.base import clone
 from typer.testing import CliRunner
 
 from classifier.cli import app
-from classifier.model import ModelError, UnitClassifier, context_features, load_model, save_model
+from classifier.model.files import ModelError, load_model, save_model
+from classifier.model.estimator import UnitClassifier
+from classifier.features.context import context_features
 
 SMALL = [
     ("d1", "The company reported revenue of $4.2 billion for the quarter.", "sourced_fact"),
@@ -56,7 +58,7 @@ def test_context_features_respect_document_boundaries():
 
 
 def test_sequence_cues_track_open_quotes():
-    from classifier.model import sequence_cues
+    from classifier.features.context import sequence_cues
 
     texts = ["\u201cWe will rebuild it.", "It may take years,\u201d she said.", "The work starts soon.",
              '"Nothing is decided.', 'We are talking," he said.']
@@ -130,7 +132,7 @@ def test_evaluate_json_schema(tmp_path):
 
 
 def test_sequence_cues_mark_excerpts_above_a_source_tag_and_data_lists():
-    from classifier.model import sequence_cues
+    from classifier.features.context import sequence_cues
 
     texts = ["Here is what the critics wrote.", "Battery Life Is Better Than Expected",
              "I got two days from a charge.", "The screen is dim outdoors.", "[ The Verge ]",
@@ -147,7 +149,7 @@ def test_sequence_cues_mark_excerpts_above_a_source_tag_and_data_lists():
 
 
 def test_own_attribution_markers():
-    from classifier.cues import has_own_attribution
+    from classifier.features.cues import has_own_attribution
 
     assert has_own_attribution("Analysts said the stock could double.")
     assert has_own_attribution("\u201cIt felt like a console,\u201d")
@@ -183,7 +185,7 @@ def test_document_style_reaches_every_unit_of_its_document_only():
 
 
 def test_table_regions_tell_link_tables_from_data_tables():
-    from classifier.model import sequence_cues
+    from classifier.features.context import sequence_cues
 
     texts = ["Revenue by quarter | Quarter | Revenue |", "|---|---|", "| Q1 | $4.1bn |", "| Q2 | $4.4bn |",
              "Sales rose in both quarters.",
@@ -200,7 +202,7 @@ def test_table_regions_tell_link_tables_from_data_tables():
 
 
 def test_first_person_shift_marks_a_pasted_write_up_not_a_column():
-    from classifier.context import FIRST_PERSON, first_person_shift, register_flags
+    from classifier.features.context import FIRST_PERSON, first_person_shift, register_flags
 
     report = ["The exploit crashes game servers.", "The developer published it on Monday.",
               "In my case I nested the lists five levels deep.", "We then compressed the packet.",
@@ -219,7 +221,7 @@ def test_first_person_shift_marks_a_pasted_write_up_not_a_column():
 
 
 def test_unsourced_passive_perception_counts_as_attribution():
-    from classifier.cues import has_own_attribution
+    from classifier.features.cues import has_own_attribution
 
     assert has_own_attribution("The listing is widely seen as a vote of confidence in the exchange.")
     assert has_own_attribution("It is also regarded as a turning point for the city.")

@@ -8,9 +8,9 @@ from collections import Counter
 import numpy as np
 from typer.testing import CliRunner
 
-from classifier.check import confident_learning_issues
+from classifier.training.check import confident_learning_issues
 from classifier.cli import app
-from classifier.data import read_labels
+from classifier.training.corpus import read_labels
 from retrain_helpers import shipped_files, write_jsonl
 
 runner = CliRunner()

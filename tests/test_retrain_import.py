@@ -8,7 +8,7 @@ import os
 from typer.testing import CliRunner
 
 from classifier.cli import app
-from classifier.data import read_labels
+from classifier.training.corpus import read_labels
 from retrain_helpers import write_jsonl
 
 runner = CliRunner()

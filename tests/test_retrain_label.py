@@ -9,8 +9,8 @@ import signal
 import pexpect
 import pytest
 
-from classifier.data import read_labels
-from classifier.labeling import LabelingError, LabelWriter
+from classifier.training.corpus import read_labels
+from classifier.training.session import LabelingError, LabelWriter
 from retrain_helpers import HYPEFACT, copy_model, run_cli, small_model
 
 STORY = """# Council approves Northbridge bypass

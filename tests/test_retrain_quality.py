@@ -14,14 +14,16 @@ to about half a minute on two cores), on the shipped data with and without the
 
 from __future__ import annotations
 
+import pytest
 from joblib import Parallel, delayed
 
-from classifier.data import read_labels
-from classifier.evaluate import evaluate_units
-from classifier.training import compare_models, fit_model
+from classifier.training.corpus import read_labels
+from classifier.training.evaluate import evaluate_units
+from classifier.training.train import compare_models, fit_model
 from retrain_helpers import DATA, HERE
 
 
+@pytest.mark.slow
 def test_fifty_new_units_fix_the_predictions_they_should():
     shipped = read_labels([DATA])
     new_units = read_labels([HERE / "transcripts_train.jsonl"])

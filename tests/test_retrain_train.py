@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from classifier.cli import app
-from classifier.data import read_labels
-from classifier.model import ModelError, load_model, sha256_of
+from classifier.training.corpus import read_labels
+from classifier.model.files import ModelError, load_model
+from classifier._io import sha256_of
 from retrain_helpers import copy_model, shipped_files, small_model, write_jsonl
 
 runner = CliRunner()
@@ -96,7 +97,7 @@ def test_promote_with_output_copies_into_place(workspace):
     assert side["model_file"] == "hypefact.joblib" and side["promoted_from"] == "candidate.joblib"
     assert ws["default"].with_suffix(".md").read_text().startswith("# Model card: hypefact\n")
     if side.get("compiled_sha256"):  # the compiled form travels with it and passes its own hash check
-        from classifier.model import load_predictor
+        from classifier.model.files import load_predictor
         assert sha256_of(ws["default"].with_suffix(".npz")) == side["compiled_sha256"]
         load_predictor(ws["default"])
 
@@ -146,7 +147,7 @@ def test_a_model_whose_hash_does_not_match_is_refused(workspace):
     assert any("tampered" in line and "hash mismatch" in line for line in listing.output.splitlines())
 
     # Promotion checks the hash too.
-    from classifier.registry import promote
+    from classifier.model.catalog import promote
     with pytest.raises(ModelError):
         promote(tampered, ws["tmp"] / "target.joblib")
     assert not (ws["tmp"] / "target.joblib").exists()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from classifier.textio import InputError, html_to_text, read_source, text_from_bytes
+from classifier.read import InputError, html_to_text, read_source, text_from_bytes
 
 
 def test_html_blocks_become_lines_and_scripts_vanish():

@@ -1,0 +1,148 @@
+"""The Dask engine of ``hypefact score``: scoring on a dask.distributed cluster.
+
+``DaskEngine(address)`` connects to an existing scheduler (``--scheduler
+tcp://host:8786``); without an address it starts a LocalCluster of processes on
+127.0.0.1. The model file travels to each worker once, inside a worker plugin
+(:class:`ModelPlugin`, registered under a name derived from the model's
+SHA-256, so re-registering the same model is a no-op), and is loaded on the
+worker's first task; tasks carry only article ids and text. Results come back
+to the client, which is the only process that writes to the database.
+
+Workers need hypefact installed (the same version) to unpickle the plugin and
+run the task function.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from ..annotate import Annotator
+from .engines import BatchError, Engine, ModelMismatch, score_texts
+
+
+class ModelPlugin(WorkerPlugin):
+    """A dask worker plugin carrying the model's bytes: sent to each worker once, loaded on first use."""
+
+    def __init__(self, model_files: dict[str, bytes], sha256: str, spacy_model: str | None):
+        self.model_files = model_files  # by suffix: .joblib, .json and, when there is one, .npz
+        self.sha256 = sha256
+        self.spacy_model = spacy_model
+        self._annotator = None
+        self._lock = threading.Lock()
+        self._dir = None
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("_annotator", "_lock", "_dir")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._annotator, self._lock, self._dir = None, threading.Lock(), None
+
+    def setup(self, worker=None):
+        pass
+
+    def teardown(self, worker=None):
+        if self._dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def annotator(self):
+        with self._lock:
+            if self._annotator is None:
+                self._dir = tempfile.mkdtemp(prefix="hypefact-model-")
+                path = Path(self._dir) / "model.joblib"
+                for suffix, data in self.model_files.items():
+                    path.with_suffix(suffix).write_bytes(data)
+                annotator = Annotator.load(path, self.spacy_model)  # checks the SHA-256 against the sidecar
+                if annotator.model_info.get("sha256") != self.sha256:
+                    raise ModelMismatch(f"worker got model {annotator.model_info.get('sha256')}, expected {self.sha256}")
+                self._annotator = annotator
+            return self._annotator
+
+
+def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]]):
+    from distributed import get_worker
+
+    plugin = get_worker().plugins[plugin_name]
+    annotator = plugin.annotator()
+    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+
+
+class DaskEngine(Engine):
+    """dask.distributed: an existing scheduler (``address``) or a LocalCluster of ``jobs`` processes."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, jobs: int = 2, client=None, connect_timeout: float = 30.0):
+        self.address = address
+        self.jobs = max(1, jobs)
+        self.client = client
+        self.connect_timeout = connect_timeout
+        self._own_client = client is None
+        self._cluster = None
+        self.workers = self.jobs
+
+    def start(self, model, spacy_model):
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        if self.client is None:
+            try:
+                if self.address:
+                    self.client = Client(self.address, timeout=self.connect_timeout)
+                else:
+                    self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
+                                                 host="127.0.0.1", dashboard_address=None,
+                                                 silence_logs=logging.ERROR)
+                    self.client = Client(self._cluster)
+            except (OSError, TimeoutError) as exc:
+                self.close()
+                raise BatchError(f"cannot reach the dask scheduler {self.address or '(local)'}: {exc}") from None
+        n = len(self.client.scheduler_info().get("workers", {}))
+        if n == 0:
+            try:
+                self.client.wait_for_workers(1, timeout=self.connect_timeout)
+            except (TimeoutError, OSError):
+                self.close()
+                raise BatchError(f"the dask cluster at {self.address} has no workers") from None
+            n = len(self.client.scheduler_info().get("workers", {}))
+        self.workers = max(1, n)
+        self.plugin_name = f"hypefact-model-{model.sha256[:16]}-{spacy_model or 'default'}"
+        plugin = ModelPlugin(model.files(), model.sha256, spacy_model)
+        self.client.register_plugin(plugin, name=self.plugin_name)
+
+    def submit(self, chunk):
+        return self.client.submit(_score_chunk_dask, self.plugin_name, chunk, pure=False)
+
+    def wait_any(self, futures):
+        from distributed import wait
+
+        done, _ = wait(futures, return_when="FIRST_COMPLETED")
+        return set(done)
+
+    def cancel(self, futures):
+        futures = list(futures)
+        if futures and self.client is not None:
+            try:
+                self.client.cancel(futures)
+            except Exception:
+                pass
+
+    def close(self):
+        if self._own_client and self.client is not None:
+            try:
+                self.client.close()
+            except Exception:
+                pass
+            self.client = None
+        if self._cluster is not None:
+            try:
+                self._cluster.close()
+            except Exception:
+                pass
+            self._cluster = None

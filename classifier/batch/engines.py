@@ -1,0 +1,164 @@
+"""Where a batch run's chunks of articles are scored: in this process, a local pool, or Dask.
+
+An engine takes chunks ``[(article id, text)]`` and returns futures of
+``[(article id, result)]``; the run (:mod:`classifier.batch.run`) decides what
+to submit and stores what comes back. Workers load the model once, from the
+run's private snapshot, and refuse to score with any other model.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import threading
+from typing import Iterable
+
+from ..about import HypefactError
+from ..annotate import Annotator
+from ..model.files import ModelSnapshot
+
+
+class BatchError(HypefactError):
+    """A run that cannot start (model, engine, database); the message is meant for the user."""
+
+
+# ---------------------------------------------------------------------------
+# Scoring a chunk of texts (runs in workers)
+
+
+def score_texts(annotator, texts: list[str]) -> list[dict]:
+    """Annotate many texts with one classifier call (:meth:`Annotator.annotate_many`).
+
+    Results are plain dicts for the store. If anything in the chunk fails, the
+    texts are scored one at a time so that only the culprit is returned as
+    ``{"error": message}`` and the others are still scored.
+    """
+    try:
+        results = annotator.annotate_many(texts)
+    except Exception:
+        if len(texts) == 1:
+            raise
+        return [r for t in texts for r in _score_one_safely(annotator, t)]
+    return [{"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
+             "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
+            for r in results]
+
+
+def _score_one_safely(annotator, text: str) -> list[dict]:
+    try:
+        return score_texts(annotator, [text])
+    except Exception as exc:
+        return [{"error": f"classification failed: {type(exc).__name__}: {exc}"}]
+
+
+_WORKER_CACHE: dict = {}
+_WORKER_LOCK = threading.Lock()
+
+
+class ModelMismatch(Exception):
+    pass
+
+
+def _cached_annotator(path: str, sha256: str, spacy_model: str | None):
+    """This worker's annotator for the model ``sha256``, loaded once."""
+    key = (sha256, spacy_model)
+    with _WORKER_LOCK:
+        annotator = _WORKER_CACHE.get(key)
+        if annotator is None:
+            annotator = Annotator.load(path, spacy_model)
+            if annotator.model_info.get("sha256") != sha256:
+                raise ModelMismatch(f"worker loaded model {annotator.model_info.get('sha256')}, expected {sha256}")
+            _WORKER_CACHE.clear()  # one model per worker: a new run's model replaces the old
+            _WORKER_CACHE[key] = annotator
+        return annotator
+
+
+def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple[str, str]]):
+    annotator = _cached_annotator(path, sha256, spacy_model)
+    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+
+
+# ---------------------------------------------------------------------------
+# Engines
+
+
+class Engine:
+    """Where chunks are scored. ``submit`` returns a future; results are ``[(article id, result)]``."""
+
+    name = "inline"
+    workers = 1
+
+    def start(self, model: ModelSnapshot, spacy_model: str | None) -> None:
+        raise NotImplementedError
+
+    def submit(self, chunk: list[tuple[str, str]]):
+        raise NotImplementedError
+
+    def wait_any(self, futures: list) -> set:
+        done, _ = concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED)
+        return done
+
+    def result(self, future):
+        return future.result()
+
+    def cancel(self, futures: Iterable) -> None:
+        for f in futures:
+            f.cancel()
+
+    def close(self) -> None:
+        pass
+
+
+class InlineEngine(Engine):
+    """Score in this process, one chunk at a time (``--jobs 1``)."""
+
+    def start(self, model, spacy_model):
+        self._args = (str(model.path), model.sha256, spacy_model)  # loaded on the first chunk, if any
+
+    def submit(self, chunk):
+        fut: concurrent.futures.Future = concurrent.futures.Future()
+        try:
+            fut.set_result(_score_chunk_local(*self._args, chunk))
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            fut.set_exception(exc)
+        return fut
+
+
+def _ignore_sigint() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the run and keeps what is stored."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalEngine(Engine):
+    """A pool of local worker processes (joblib's loky); each loads the model once and is sent text."""
+
+    name = "local"
+
+    def __init__(self, jobs: int):
+        self.workers = max(1, jobs)
+
+    def _executor(self):
+        from joblib.externals.loky import get_reusable_executor
+
+        # Reused across runs in one process; rebuilt by loky if a worker died.
+        return get_reusable_executor(max_workers=self.workers, timeout=300, initializer=_ignore_sigint)
+
+    def start(self, model, spacy_model):
+        self._args = (str(model.path), model.sha256, spacy_model)
+
+    def submit(self, chunk):
+        return self._executor().submit(_score_chunk_local, *self._args, chunk)
+
+
+def default_jobs() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+

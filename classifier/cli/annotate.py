@@ -1,0 +1,121 @@
+"""``hypefact annotate`` and ``hypefact evaluate``: thin commands over :func:`classifier.annotate.annotate_paths`
+and :func:`classifier.training.evaluate.evaluate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .app import app, console, fail, info, write_output
+
+
+@app.command()
+def annotate(
+    paths: List[str] = typer.Argument(..., help="Files (.txt, .md, .html/.htm) or - for stdin."),
+    format: str = typer.Option("pretty", "--format", "-f", help="pretty, jsonl, json, csv or html."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
+    spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
+    max_mb: float = typer.Option(20.0, "--max-mb", help="Refuse files larger than this many MB."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force an input encoding."),
+):
+    """Label every sentence of each article and give a verdict: reporting, analysis or mixed."""
+    from ..annotate import annotate_paths
+    from ..render import FORMATS, print_pretty, render
+
+    if format not in FORMATS:
+        fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})", 2)
+    annotator = _load_annotator(model, spacy_model)
+    results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding)
+    for failure in failures:
+        info(f"error: {failure.message}")
+    if results:
+        if format == "pretty":
+            print_pretty(results, console(output))
+        else:
+            write_output(render(results, format), output)
+    if failures:
+        info(f"{len(failures)} of {len(paths)} input(s) could not be annotated")
+        raise typer.Exit(1)
+
+
+def _load_annotator(model: Optional[Path], spacy_model: Optional[str]):
+    from ..about import HypefactError
+    from ..annotate import Annotator
+
+    try:
+        return Annotator.load(model, spacy_model)
+    except (HypefactError, ValueError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def evaluate(
+    labels: List[Path] = typer.Argument(..., help="Label files (JSON Lines) or folders."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    errors: bool = typer.Option(False, "--errors", help="Also list misclassified units in context."),
+):
+    """Score the model on labeled sentences: accuracy, macro-F1, per-label figures, confusion."""
+    from ..about import HypefactError
+    from ..training.evaluate import evaluate
+
+    try:
+        ev = evaluate(labels, model)
+    except HypefactError as exc:
+        fail(str(exc))
+    report = ev.report()
+    if as_json:
+        if errors:
+            report["errors"] = ev.errors()
+        typer.echo(json.dumps(report, indent=2))
+        return
+    _print_report(report)
+    if errors:
+        _print_errors(ev.errors())
+
+
+def _print_report(report: dict) -> None:
+    from rich.table import Table
+
+    out = console()
+    table = Table(title=f"{report['n']} units · accuracy {report['accuracy']:.3f} · macro-F1 {report['macro_f1']:.3f}")
+    for col in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(col, justify="left" if col == "label" else "right")
+    for lab, m in report["per_label"].items():
+        table.add_row(lab, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
+    out.print(table)
+    conf = Table(title="confusion (rows: gold, columns: predicted)")
+    conf.add_column("")
+    labels = report["confusion"]["labels"]
+    for lab in labels:
+        conf.add_column(lab[:10], justify="right")
+    for lab, row in zip(labels, report["confusion"]["matrix"]):
+        conf.add_row(lab, *map(str, row))
+    out.print(conf)
+    docs = report.get("documents") or {}
+    if docs.get("n"):
+        table = Table(title=f"{docs['n']} documents · speculation-share MAE {docs['speculation_share_mae']:.3f} · "
+                            f"clear-cut verdicts right {docs['clear_cut_right']}/{docs['clear_cut']}")
+        for col in ("document", "units", "true share", "predicted", "true verdict", "predicted verdict"):
+            table.add_column(col, justify="left" if "document" in col or "verdict" in col else "right")
+        for d in docs["per_document"]:
+            table.add_row(d["doc"], str(d["units"]), f"{d['true_share']:.2f}", f"{d['predicted_share']:.2f}",
+                          d["true_verdict"], d["predicted_verdict"])
+        out.print(table)
+
+
+def _print_errors(errs: list[dict]) -> None:
+    out = console()
+    out.print(f"[bold]{len(errs)} misclassified units[/]")
+    for e in errs:
+        out.rule(f"{e['doc']}: gold {e['gold']}, predicted {e['predicted']}")
+        for t in e["before"]:
+            out.print(f"[dim]  {t}[/]")
+        out.print(f"> {e['text']}")
+        for t in e["after"]:
+            out.print(f"[dim]  {t}[/]")
+        out.print("  " + ", ".join(f"{k} {v:.2f}" for k, v in e["scores"].items()))

@@ -1,0 +1,62 @@
+"""The one Typer ``app`` of the ``hypefact`` command, and what every command shares: one way to fail,
+to print a note, to write output.
+
+Each command lives in the module of its group (:mod:`.annotate`, :mod:`.batch`, :mod:`.training`)
+and is a thin wrapper over one library function of the same name. The library wings are imported
+when a command runs, so ``hypefact --help`` and ``hypefact annotate`` never load scikit-learn.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn, Optional
+
+import typer
+
+from .._io import atomic_write_text
+from ..about import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Tell reporting from hype, sentence by sentence.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hypefact {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Tell reporting from hype, sentence by sentence."""
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a one-line error and exit (no traceback for the user's mistakes)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def info(message: str) -> None:
+    """A progress or status line, on standard error so that standard output stays data."""
+    typer.echo(message, err=True)
+
+
+def write_output(text: str, output: Optional[Path]) -> None:
+    """Standard output, or ``output`` written atomically."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    atomic_write_text(output, text)
+
+
+def console(output: Optional[Path] = None):
+    """A Rich console for pretty output: the terminal, or a plain-text file."""
+    from rich.console import Console
+
+    if output is not None:
+        return Console(file=open(output, "w", encoding="utf-8"), force_terminal=False, width=100)
+    return Console(highlight=False, soft_wrap=True)

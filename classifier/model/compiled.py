@@ -1,0 +1,154 @@
+"""A fitted :class:`~classifier.model.estimator.UnitClassifier` compiled to plain arrays.
+
+Why: importing scikit-learn costs about a second (scipy.stats alone half of it)
+and unpickling a joblib file runs code. ``annotate`` only needs the fitted
+numbers: vocabularies, IDF weights, scaler statistics and coefficients. This
+module stores them in a NumPy ``.npz`` (loaded with ``allow_pickle=False``, so
+loading cannot run code) and predicts with NumPy alone, using the same
+analyzers, cue features and context features (:mod:`classifier.features.cues`,
+:mod:`classifier.features.context`) as the estimator. ``tests/test_compiled.py`` checks
+that both give the same probabilities.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from .._io import atomic_writer
+from ..features import cues
+from ..features.context import context_features, split_units
+
+FORMAT_VERSION = 1
+ANALYZERS = {"word_ngrams": cues.word_ngrams, "char_ngrams": cues.char_ngrams}
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class CompiledModel:
+    """Predicts like the estimator it was compiled from; needs only NumPy."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.meta = json.loads(str(arrays["meta"]))
+        if self.meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"compiled model format {self.meta.get('format')} is not {FORMAT_VERSION}")
+        self.classes_ = np.array(self.meta["classes"])
+        self.vectorizers = []
+        for k, spec in enumerate(self.meta["vectorizers"]):
+            terms = arrays[f"vocab_{k}"]
+            self.vectorizers.append({
+                "analyzer": ANALYZERS[spec["analyzer"]],
+                "sublinear": spec["sublinear"],
+                "offset": spec["offset"],
+                "vocab": {t: i for i, t in enumerate(terms.tolist())},
+                "idf": arrays[f"idf_{k}"],
+            })
+        self.cue_offset = self.meta["cue_offset"]
+        self.cue_mean, self.cue_scale = arrays["cue_mean"], arrays["cue_scale"]
+        self.coef_T = np.ascontiguousarray(arrays["coef"].T)  # (features, classes)
+        self.intercept = arrays["intercept"]
+        self.context = self.meta["context"]
+        self.window = self.meta["window"]
+        if self.context:
+            self.ctx_mean, self.ctx_scale = arrays["ctx_mean"], arrays["ctx_scale"]
+            self.ctx_coef_T = np.ascontiguousarray(arrays["ctx_coef"].T)
+            self.ctx_intercept = arrays["ctx_intercept"]
+
+    # -- building -----------------------------------------------------------
+
+    @classmethod
+    def arrays_from_estimator(cls, estimator) -> dict[str, np.ndarray]:
+        """Pull the fitted numbers out of a UnitClassifier (scikit-learn objects)."""
+        features = estimator.sentence_model_.named_steps["features"]
+        clf = estimator.sentence_model_.named_steps["clf"]
+        arrays: dict[str, np.ndarray] = {}
+        specs, offset, cue_offset = [], 0, None
+        for name, part in features.transformer_list:
+            if name == "cues":
+                scaler = part.steps[-1][1]
+                arrays["cue_mean"], arrays["cue_scale"] = scaler.mean_, scaler.scale_
+                cue_offset = offset
+                offset += len(scaler.mean_)
+                continue
+            if part.analyzer.__name__ not in ANALYZERS or part.norm != "l2" or not part.use_idf:
+                raise ValueError(f"cannot compile vectorizer {name!r}")
+            terms = sorted(part.vocabulary_, key=part.vocabulary_.get)
+            arrays[f"vocab_{len(specs)}"] = np.array(terms, dtype=str)
+            arrays[f"idf_{len(specs)}"] = part.idf_
+            specs.append({"name": name, "analyzer": part.analyzer.__name__, "sublinear": bool(part.sublinear_tf),
+                          "offset": offset})
+            offset += len(terms)
+        arrays["coef"], arrays["intercept"] = clf.coef_, clf.intercept_
+        meta = {"format": FORMAT_VERSION, "classes": [str(c) for c in estimator.classes_], "vectorizers": specs,
+                "cue_offset": cue_offset, "context": bool(estimator.context), "window": int(estimator.window)}
+        if estimator.context:
+            scaler, lr = estimator.context_model_.steps[0][1], estimator.context_model_.steps[-1][1]
+            arrays["ctx_mean"], arrays["ctx_scale"] = scaler.mean_, scaler.scale_
+            arrays["ctx_coef"], arrays["ctx_intercept"] = lr.coef_, lr.intercept_
+        arrays["meta"] = np.array(json.dumps(meta))
+        return arrays
+
+    @classmethod
+    def from_estimator(cls, estimator) -> "CompiledModel":
+        return cls(cls.arrays_from_estimator(estimator))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "CompiledModel":
+        with np.load(path, allow_pickle=False) as data:
+            return cls({k: data[k] for k in data.files})
+
+    # -- predicting ---------------------------------------------------------
+
+    def _sentence_scores(self, texts: list[str]) -> np.ndarray:
+        n = len(texts)
+        scores = np.tile(self.intercept, (n, 1)).astype(np.float64)
+        for vec in self.vectorizers:
+            # TF-IDF rows for all texts at once: (text, term) pairs counted with NumPy.
+            vocab, idf, analyzer = vec["vocab"], vec["idf"], vec["analyzer"]
+            rows, ids = [], []
+            for r, text in enumerate(texts):
+                found = [i for i in map(vocab.get, analyzer(text)) if i is not None]
+                rows.extend([r] * len(found))
+                ids.extend(found)
+            if not ids:
+                continue
+            size = len(idf)
+            keys, counts = np.unique(np.array(rows, dtype=np.int64) * size + np.array(ids, dtype=np.int64),
+                                     return_counts=True)
+            rows_a, cols_a = keys // size, keys % size
+            tf = 1.0 + np.log(counts) if vec["sublinear"] else counts.astype(np.float64)
+            w = tf * idf[cols_a]
+            norm = np.sqrt(np.bincount(rows_a, weights=w * w, minlength=n))
+            vals = w / norm[rows_a]
+            contrib = self.coef_T[vec["offset"] + cols_a] * vals[:, None]
+            for c in range(scores.shape[1]):
+                scores[:, c] += np.bincount(rows_a, weights=contrib[:, c], minlength=n)
+        cue_block = (np.array([cues.cue_vector(t) for t in texts], dtype=np.float64) - self.cue_mean) / self.cue_scale
+        scores += cue_block @ self.coef_T[self.cue_offset:self.cue_offset + cue_block.shape[1]]
+        return scores
+
+    def predict_proba(self, X) -> np.ndarray:
+        texts, docs = split_units(X)
+        if not texts:
+            return np.zeros((0, len(self.classes_)))
+        P = _softmax(self._sentence_scores(texts))
+        if not self.context:
+            return P
+        Z = (context_features(P, docs, texts, self.window) - self.ctx_mean) / self.ctx_scale
+        return _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def save_compiled(estimator, path: str | os.PathLike) -> None:
+    """Write the compiled form of ``estimator`` to ``path`` (.npz) atomically."""
+    arrays = CompiledModel.arrays_from_estimator(estimator)
+    with atomic_writer(path, binary=True, suffix=".tmp.npz") as fh:
+        np.savez_compressed(fh, **arrays)
