@@ -58,12 +58,12 @@ def test_context_features_respect_document_boundaries():
 
 
 def test_sequence_cues_track_open_quotes():
-    from classifier.features.context import sequence_cues
+    from classifier.features.context import SEQ, sequence_cues
 
     texts = ["\u201cWe will rebuild it.", "It may take years,\u201d she said.", "The work starts soon.",
              '"Nothing is decided.', 'We are talking," he said.']
     cues = sequence_cues(texts, ["a"] * 5)
-    assert cues[:, 0].tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]
+    assert cues[:, SEQ["quote_open_before"]].tolist() == [0.0, 1.0, 0.0, 0.0, 1.0]
 
 
 def test_save_load_round_trip_and_tamper_refusal(tmp_path):
@@ -132,7 +132,7 @@ def test_evaluate_json_schema(tmp_path):
 
 
 def test_sequence_cues_mark_excerpts_above_a_source_tag_and_data_lists():
-    from classifier.features.context import sequence_cues
+    from classifier.features.context import SEQ, sequence_cues
 
     texts = ["Here is what the critics wrote.", "Battery Life Is Better Than Expected",
              "I got two days from a charge.", "The screen is dim outdoors.", "[ The Verge ]",
@@ -140,12 +140,12 @@ def test_sequence_cues_mark_excerpts_above_a_source_tag_and_data_lists():
              "The countries were ranked as follows:", "Finland", "Norway", "Menu"]
     cues = sequence_cues(texts, ["a"] * len(texts))
     # both units of the excerpt point to the tag below; the heading stops the search upward
-    assert cues[:, 5].tolist() == [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
-    assert cues[2, 6] == 0.5 and cues[3, 6] == 1.0
+    assert cues[:, SEQ["tag_below"]].tolist() == [0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert cues[2, SEQ["tag_below_closeness"]] == 0.5 and cues[3, SEQ["tag_below_closeness"]] == 1.0
     # a run of short items under a sentence ending in a colon; "Menu" continues the run
-    assert cues[:, 7].tolist() == [0.0] * 7 + [1.0, 1.0, 1.0]
+    assert cues[:, SEQ["colon_list_item"]].tolist() == [0.0] * 7 + [1.0, 1.0, 1.0]
     # the tag only reaches units in the same document
-    assert sequence_cues(texts[2:5], ["a", "b", "b"])[0, 5] == 0.0
+    assert sequence_cues(texts[2:5], ["a", "b", "b"])[0, SEQ["tag_below"]] == 0.0
 
 
 def test_own_attribution_markers():
@@ -185,7 +185,7 @@ def test_document_style_reaches_every_unit_of_its_document_only():
 
 
 def test_table_regions_tell_link_tables_from_data_tables():
-    from classifier.features.context import sequence_cues
+    from classifier.features.context import SEQ, sequence_cues
 
     texts = ["Revenue by quarter | Quarter | Revenue |", "|---|---|", "| Q1 | $4.1bn |", "| Q2 | $4.4bn |",
              "Sales rose in both quarters.",
@@ -194,9 +194,9 @@ def test_table_regions_tell_link_tables_from_data_tables():
              "> Disclaimer: for reference only."]
     cues = sequence_cues(texts, ["a"] * len(texts))
     # in a table: from the |---| rule to the last row (a row cut in two included)
-    assert cues[:, 9].tolist() == [0, 1, 1, 1, 0, 0, 1, 1, 1, 0]
+    assert cues[:, SEQ["in_table"]].tolist() == [0, 1, 1, 1, 0, 0, 1, 1, 1, 0]
     # a table whose cells link elsewhere (other articles), unlike the data table
-    assert cues[:, 10].tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 1, 0]
+    assert cues[:, SEQ["in_link_table"]].tolist() == [0, 0, 0, 0, 0, 0, 1, 1, 1, 0]
     # a table never continues into the next document
     assert sequence_cues(texts[1:4], ["a", "b", "b"])[1:, 9].tolist() == [0, 0]
 

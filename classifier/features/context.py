@@ -10,6 +10,9 @@ from typing import Sequence
 
 import numpy as np
 
+from .cues import FIRST_PERSON as FIRST_PERSON_RE
+from .cues import SAYING_VERBS
+
 
 def split_units(X) -> tuple[list[str], list[str]]:
     """Texts and document ids of a sequence of units (dicts, pairs or strings)."""
@@ -42,10 +45,9 @@ _SOURCE_TAG = re.compile(r"^\s*(?:\[|\u2014|--|Via\b|Source:|\(\w)")
 EXCERPT_REACH = 6
 # How the document addresses its reader: guides and analysis posts talk to "you",
 # ask questions and run bullet lists; reports do not.
-_FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]ur|[Uu]s|I|[Mm]y|me)\b")
 _STYLE = (re.compile(r"\byou(?:r|'re|'ll)?\b", re.I), re.compile(r"\?\s*$"),
-          re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"), _FIRST_PERSON)
-FIRST_PERSON = _STYLE.index(_FIRST_PERSON)  # its column in register_flags
+          re.compile(r"^\s*(?:[-\u2013\u2022*]|\d+[.)])\s"), FIRST_PERSON_RE)
+FIRST_PERSON = _STYLE.index(FIRST_PERSON_RE)  # its column in register_flags
 FIRST_PERSON_REACH = 3
 
 
@@ -63,8 +65,9 @@ def _is_heading(text: str) -> bool:
     return len(text.split()) <= 20 and text[-1:] not in ".!?:\"\u201d'"
 
 
-_SAYS = re.compile(r"\b(?:said|says|wrote|writes|told|tells|added|adds|argued|argues|noted|notes|explained|"
-                   r"commented|tweeted|posted|put it|reads|read|begins|concluded|concludes)\b", re.I)
+# A lead-in's verb: any verb of saying, or what a quoted text does ("the letter reads:").
+_SAYS = re.compile(r"\b(?:" + "|".join(sorted(SAYING_VERBS, key=len, reverse=True)) +
+                   r"|tweeted|posted|put it|reads|read|begins|concluded|concludes)\b", re.I)
 
 
 def _is_source_lead_in(text: str) -> bool:
@@ -126,6 +129,13 @@ def _table_regions(lines: list[str]) -> np.ndarray:
     return out
 
 
+#: The columns of :func:`sequence_cues`; address them by name through :data:`SEQ`.
+SEQUENCE_NAMES = ("quote_open_before", "after_colon", "short_line_next", "source_tag_next", "opens_quote",
+                  "tag_below", "tag_below_closeness", "colon_list_item", "lead_in_above_closeness", "in_table",
+                  "in_link_table")
+SEQ = {name: i for i, name in enumerate(SEQUENCE_NAMES)}
+
+
 def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     """Cues that only the order of units shows.
 
@@ -137,10 +147,10 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
     opened it, and whether it is one of a run of short items under a sentence that
     ends with a colon (a ranking or data list, not a menu).
     """
-    out = np.zeros((len(texts), 11))
+    out = np.zeros((len(texts), len(SEQUENCE_NAMES)))
     for sl in _doc_slices(docs):
         lines = [t.strip() for t in texts[sl]]
-        out[sl, 9:11] = _table_regions(lines)
+        out[sl, SEQ["in_table"]:SEQ["in_link_table"] + 1] = _table_regions(lines)
         n_words = [len(t.split()) for t in lines]
         tag = [_is_tag(t) for t in lines]
         heading = [_is_heading(t) for t in lines]
@@ -148,25 +158,26 @@ def sequence_cues(texts: Sequence[str], docs: Sequence[str]) -> np.ndarray:
         open_quote = False
         for k, text in enumerate(lines):
             i = sl.start + k
-            out[i, 0] = float(open_quote)
+            out[i, SEQ["quote_open_before"]] = float(open_quote)
             balance = text.count("\u201c") - text.count("\u201d")
             if text.count('"') % 2:
                 balance += -1 if open_quote else 1
             open_quote = (open_quote + balance) > 0
             if k > 0:
-                out[i, 1] = float(lines[k - 1].endswith(":"))
+                out[i, SEQ["after_colon"]] = float(lines[k - 1].endswith(":"))
             if k + 1 < len(lines):
                 nxt = lines[k + 1]
-                out[i, 2] = float(n_words[k + 1] <= 4 and nxt[-1:] not in ".!?")
-                out[i, 3] = float(bool(_SOURCE_TAG.match(nxt)))
-            out[i, 4] = float(text.endswith(("\u201c", '"')) and text.count('"') % 2 == 1 or text.endswith("\u201c"))
+                out[i, SEQ["short_line_next"]] = float(n_words[k + 1] <= 4 and nxt[-1:] not in ".!?")
+                out[i, SEQ["source_tag_next"]] = float(bool(_SOURCE_TAG.match(nxt)))
+            out[i, SEQ["opens_quote"]] = float(text.endswith(("\u201c", '"')) and text.count('"') % 2 == 1 or text.endswith("\u201c"))
             if not tag[k] and not heading[k]:
-                out[i, 5] = float(ahead[k] > 0)
-                out[i, 6] = 1.0 / ahead[k] if ahead[k] else 0.0
-                out[i, 8] = 1.0 / above[k] if above[k] else 0.0
+                out[i, SEQ["tag_below"]] = float(ahead[k] > 0)
+                out[i, SEQ["tag_below_closeness"]] = 1.0 / ahead[k] if ahead[k] else 0.0
+                out[i, SEQ["lead_in_above_closeness"]] = 1.0 / above[k] if above[k] else 0.0
             if k > 0 and n_words[k] <= 8 and text[-1:] not in ".!?":
                 prev = lines[k - 1]
-                out[i, 7] = float(prev.endswith(":") and n_words[k - 1] > 3 or out[i - 1, 7] == 1.0)
+                out[i, SEQ["colon_list_item"]] = float(prev.endswith(":") and n_words[k - 1] > 3
+                                                     or out[i - 1, SEQ["colon_list_item"]] == 1.0)
     return out
 
 

@@ -17,7 +17,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-LEXICONS = ("hedges", "reporting", "records", "evaluative", "boilerplate", "imperatives")
+LEXICONS = ("hedges", "reporting", "records", "evaluative", "boilerplate", "imperatives", "subjective", "valence",
+            "boosters")
 
 
 @lru_cache(maxsize=None)
@@ -74,16 +75,23 @@ _MONEY = re.compile(r"[$\u00a3\u20ac\u00a5]\s?\d|\d\s?(?:million|billion|trillio
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _TIME = re.compile(r"\b\d{1,2}[:.]\d\d\s?(?:[ap]\.?m|GMT|UTC|ET|EST|EDT|BST)|\b\d{1,2}\s?[ap]\.m\.")
 _TICKER = re.compile(r"\b[A-Z]{1,5}\.[A-Z]{1,2}\b|\([A-Z]{2,6}:[A-Z.]{1,6}\)|[+-]\d+(?:\.\d+)?%")
-_SAID_END = re.compile(r"(?:,|\u201d|\")\s*(?:[\w.'\u2019-]+\s){0,6}(?:said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according to)\b[^.!?]*[.!?]?[\"\u201d]?$", re.I)
 _DIGIT = re.compile(r"\d")
-_SAY_WORD = re.compile(r"said|says|told|added|wrote|noted|explained|argued|warned|insisted|stated|claimed|asked|replied|according")
+#: The verbs of saying: the single words of ``lexicons/reporting.txt`` (the one list; phrases such as
+#: "according to" are matched from the same file by :func:`lexicon_counts`).
+_FRAME_NOUNS = frozenset("statement spokesman spokeswoman spokesperson memo sources insiders officials analysts executives "
+                         "interview reportedly allegedly".split())
+SAYING_VERBS = frozenset(e for e in load_lexicon("reporting") if " " not in e) - _FRAME_NOUNS
+_SAYING = "|".join(sorted(SAYING_VERBS, key=len, reverse=True))
+_SAY_WORD = re.compile(rf"\b(?:{_SAYING}|according)\b")
+_SAID_END = re.compile(r"(?:,|\u201d|\")\s*(?:[\w.'\u2019-]+\s){0,6}(?:" + _SAYING + r"|asked|according to)\b[^.!?]*[.!?]?[\"\u201d]?$",
+                       re.I)
 # A person or group as the subject of a verb of saying or advising: "Sabatier suggests",
 # "experts say", "she warned" (attribution), unlike "the data suggest" or "this suggests".
-_SPEAKER_VERBS = frozenset("""say says said suggest suggests suggested recommend recommends recommended encourage encourages
-    encouraged urge urges urged advise advises advised warn warns warned argue argues argued believe believes
-    believed think thinks thought call calls called explain explains explained tell told tells add adds added
-    note notes noted insist insists insisted claim claims claimed predict predicts predicted expect expects
-    expected write wrote writes""".split())
+# Not verbs of saying, but what a named speaker does in a sentence that passes on their view.
+_ADVISING_VERBS = frozenset("""suggest suggests suggested recommend recommends recommended encourage encourages
+    encouraged urge urges urged advise advises advised believe believes believed think thinks thought predict
+    predicts predicted expect expects expected call calls called""".split())
+_SPEAKER_VERBS = SAYING_VERBS | _ADVISING_VERBS
 _SPEAKER_VERB = re.compile(
     r"\b(?:[A-Z][a-z]+|[Ee]xperts?|[Aa]nalysts?|[Rr]esearchers?|[Oo]fficials?|[Ee]conomists?|[Dd]octors?|"
     r"[Ss]cientists?|[Cc]ritics?|[Ss]pokes(?:man|woman|person)|[Hh]e|[Ss]he|[Tt]hey)\s+"
@@ -92,7 +100,10 @@ _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\u2019-]*")
 _MARKUP_START = re.compile(r"^\s*(?:#{1,6}\s|[-*+\u2022]\s|\d+[.)]\s|>\s|\||---|\*\*)")
 
 # Closed word classes, matched as lower-case tokens.
-_FIRST_PERSON = frozenset("i i'm i've i'd me my we we're we've our us".split())
+#: The writer's own voice: "I", "we", "my", "our"... (the one definition; the document context
+#: counts first-person units with it too). "US" the country is not "us".
+FIRST_PERSON = re.compile(r"(?<![\w'\u2019])(?:I|I'[a-z]+|I\u2019[a-z]+|[Ww]e|[Ww]e'[a-z]+|[Ww]e\u2019[a-z]+|[Oo]ur|[Oo]urs|"
+                          r"[Uu]s|[Mm]y|[Mm]e|[Mm]yself|[Oo]urselves)(?![\w'\u2019])")
 _SECOND_PERSON = frozenset("you your you're you'll yourself yourselves".split())
 _FUTURE = frozenset("will won't shall going plans plan aims poised set expected".split())
 _CONDITIONAL = frozenset("if unless whether provided".split())
@@ -108,7 +119,8 @@ _URL_MARKS = ("http://", "https://", "www.", ".com", "](")
 
 
 # Word classes counted outside quotes, in one pass over the tokens (order = the cue columns).
-_OUT_CLASSES = (_STRONG_MODAL, _FIRST_PERSON, _SECOND_PERSON, _FUTURE, _CONDITIONAL, _COMPARATIVE)
+_DEONTIC = frozenset("must should ought shouldn't mustn't".split())
+_OUT_CLASSES = (_STRONG_MODAL, _SECOND_PERSON, _FUTURE, _CONDITIONAL, _COMPARATIVE, _DEONTIC)
 _CLASS_OF: dict[str, tuple[int, ...]] = {}
 for _k, _words in enumerate(_OUT_CLASSES):
     for _w in _words:
@@ -141,8 +153,75 @@ def _quote_split(text: str) -> tuple[str, str]:
 _SPEAKER_PREFIX = re.compile(r"^\s*[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,4}(?:\s*\([^)]{1,40}\))?(?:,[^:]{1,60})?:\s+\S")
 
 
+#: The cue columns, in the order :func:`cue_vector` returns them; address them by name through :data:`CUE`.
+CUE_NAMES = (
+    "hedge_out", "hedge_in_quote", "modal_out", "starts_with_hedge", "reporting", "said_at_end",
+    "according_to", "record_frame", "evaluative_out", "evaluative_in_quote", "boilerplate_words",
+    "imperative_start", "quote_chars", "quoted_share", "starts_with_quote", "ends_with_quote",
+    "first_person", "second_person", "future", "conditional", "comparative", "question",
+    "exclamation", "ends_with_punct", "ends_with_colon", "numbers", "percent", "money", "year",
+    "date_words", "clock_time", "url", "ticker", "pipes", "slashes_bullets", "markup_start",
+    "log_words", "log_chars", "short", "title_case_share", "upper_share", "digit_share", "has_comma",
+    "speaker_verb", "speaker_prefix",
+    # round 8: judgement in plain statements, and where the verb of saying sits
+    "subjective_out", "valence_out", "booster_out", "deontic_out", "superlative_out", "saying_main",
+    "saying_side", "hedge_under_saying", "writer_opinion", "judging_copula",
+)
+CUE = {name: i for i, name in enumerate(CUE_NAMES)}
+
+# Words before a verb of saying that put it in a side clause: "the report that officials cited".
+_SIDE_CLAUSE = frozenset("that which who whom whose what if whether as when because after before how where while "
+                         "once until since".split())
+_WRITER = frozenset("i we".split())
+
+
+def _saying_clauses(tokens: list[str]) -> tuple[int, int]:
+    """(verbs of saying in a main clause, in a side clause), outside quotes.
+
+    Without a parser: a verb of saying counts as a side clause when a subordinator
+    or relative pronoun stands in the three words before it ("the memo that officials
+    cited"), and not at all right after "I" or "we" (the writer is no source).
+    """
+    main = side = 0
+    for i, tok in enumerate(tokens):
+        if tok not in SAYING_VERBS and not (tok == "according" and tokens[i + 1:i + 2] == ["to"]):
+            continue
+        before = tokens[max(0, i - 3):i]
+        if before and before[-1] in _WRITER:
+            continue
+        if _SIDE_CLAUSE.intersection(before):
+            side += 1
+        else:
+            main += 1
+    return main, side
+
+
+_SUPERLATIVE = re.compile(r"\b(?:best|worst|most|least|\w{3,}est)\b")
+# The writer's own stance: "I think", "we believe", "in my view", "to my mind".
+_OPINION = re.compile(r"\b(?:I|[Ww]e)\s+(?:(?:do|really|firmly|strongly|still)\s+)?(?:think|believe|feel|suspect|doubt|"
+                      r"hope|fear|reckon|would argue|am convinced|are convinced)\b|\b(?:[Ii]n|[Tt]o) (?:my|our) (?:view|mind|"
+                      r"opinion|eyes)\b|\b[Ii]f you ask me\b")
+# A plain judgement: "X is a failure", "this was a disgrace", "it is the best ...": a copula
+# followed closely by an evaluative, subjective or strongly valenced word.
+_COPULA = frozenset("is are was were be been being isn't aren't wasn't weren't remains remain seems seem looks".split())
+
+
+def _judging_copula(tokens: list[str], judging: frozenset) -> float:
+    for i, tok in enumerate(tokens):
+        if tok in _COPULA:
+            for nxt in tokens[i + 1:i + 5]:
+                if nxt in judging:
+                    return 1.0
+    return 0.0
+
+
+@lru_cache(maxsize=None)
+def _judging_words() -> frozenset:
+    return frozenset(w for name in ("evaluative", "subjective", "valence") for w in load_lexicon(name) if " " not in w)
+
+
 def cue_vector(text: str) -> list[float]:
-    """The cue features of one unit (see :data:`CUE_NAMES` for their order)."""
+    """The cue features of one unit, in the order of :data:`CUE_NAMES`."""
     stripped = text.strip()
     lower = stripped.lower()
     outside, inside = _quote_split(stripped)
@@ -152,12 +231,14 @@ def cue_vector(text: str) -> list[float]:
     out_tokens = _TOKEN.findall(outside.lower()) if outside is not stripped else tokens
     n_words = len(tokens) or 1
     capwords = _CAPWORD.findall(stripped)
-    hedges, reporting, records, evaluative, furniture, _ = lexicon_counts(out_tokens)
-    hedges_in, _, _, evaluative_in, _, _ = lexicon_counts(tokenize(inside)) if inside else (0,) * len(LEXICONS)
+    hedges, reporting, records, evaluative, furniture, _, subjective, valence, boosters = lexicon_counts(out_tokens)
+    hedges_in, _, _, evaluative_in, *_ = lexicon_counts(tokenize(inside)) if inside else (0,) * len(LEXICONS)
+    said_main, said_side = _saying_clauses(out_tokens)
     if inside:
         records = lexicon_counts(tokens)[2]
     first = tokens[0] if tokens else ""
-    modal, first_person, second_person, future, conditional, comparative = _class_counts(out_tokens)
+    modal, second_person, future, conditional, comparative, deontic = _class_counts(out_tokens)
+    first_person = len(FIRST_PERSON.findall(outside))
     has_digit = _DIGIT.search(stripped) is not None  # the numeric patterns below all need one
     last_char = stripped[-1:]
     n_quote_chars = sum(stripped.count(q) for q in _QUOTE_MARKS)
@@ -207,11 +288,21 @@ def cue_vector(text: str) -> list[float]:
         1.0 if "," in stripped else 0.0,
         1.0 if not _SPEAKER_VERBS.isdisjoint(out_tokens) and _SPEAKER_VERB.search(outside) else 0.0,
         1.0 if _SPEAKER_PREFIX.match(stripped) else 0.0,
+        subjective,
+        valence,
+        boosters,
+        deontic,
+        len(_SUPERLATIVE.findall(outside.lower())),
+        said_main,
+        said_side,
+        1.0 if said_main and (hedges or modal) else 0.0,
+        1.0 if _OPINION.search(outside) else 0.0,
+        _judging_copula(out_tokens, _judging_words()),
     ]
 
 
-# reporting, said_at_end, according_to, quote_chars, speaker_verb, speaker_prefix
-_OWN_ATTRIBUTION = (4, 5, 6, 12, 43, 44)
+_OWN_ATTRIBUTION = tuple(CUE[n] for n in ("reporting", "said_at_end", "according_to", "quote_chars", "speaker_verb",
+                                          "speaker_prefix"))
 
 
 def has_own_attribution(text: str) -> bool:
@@ -220,18 +311,6 @@ def has_own_attribution(text: str) -> bool:
     "SPEAKER, role:" prefix)."""
     cues = cue_vector(text)
     return any(cues[i] for i in _OWN_ATTRIBUTION)
-
-
-CUE_NAMES = (
-    "hedge_out", "hedge_in_quote", "modal_out", "starts_with_hedge", "reporting", "said_at_end",
-    "according_to", "record_frame", "evaluative_out", "evaluative_in_quote", "boilerplate_words",
-    "imperative_start", "quote_chars", "quoted_share", "starts_with_quote", "ends_with_quote",
-    "first_person", "second_person", "future", "conditional", "comparative", "question",
-    "exclamation", "ends_with_punct", "ends_with_colon", "numbers", "percent", "money", "year",
-    "date_words", "clock_time", "url", "ticker", "pipes", "slashes_bullets", "markup_start",
-    "log_words", "log_chars", "short", "title_case_share", "upper_share", "digit_share", "has_comma",
-    "speaker_verb", "speaker_prefix",
-)
 
 
 _WORD_TOKEN = re.compile(r"[a-z0-9]+(?:['\u2019.-][a-z0-9]+)*|[\"\u201c\u201d?!:|#>%$\u00a3\u20ac]")
