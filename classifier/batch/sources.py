@@ -305,11 +305,6 @@ def _fail(spec: SourceSpec, status: SourceStatus, message: str) -> Problem:
 # Feeds
 
 
-def _declared_charset(content_type: str | None) -> str | None:
-    m = re.search(r"charset=[\"']?([\w.:-]+)", content_type or "", re.I)
-    return m.group(1).lower() if m else None
-
-
 def parse_feed_bytes(data: bytes, name: str, content_type: str | None = None, base_url: str | None = None,
                      max_bytes: int = DEFAULT_MAX_BYTES):
     """Parse feed bytes with feedparser; returns (parsed feed, warnings). Never touches the network."""
@@ -345,11 +340,6 @@ def _guess_encoding(data: bytes) -> str | None:
         return None
     best = from_bytes(data[:200_000]).best()
     return best.encoding if best else None
-
-
-def _looks_like_html(data: bytes) -> bool:
-    head = data[:2048].lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html")) or b"<body" in head
 
 
 def _iter_feed(spec, options, status, etag, last_modified, is_scored) -> Iterator[Item]:

@@ -227,9 +227,6 @@ class Store:
                                     (article_id, model_sha256, content_hash)).fetchone()
         return row is not None
 
-    def article_known(self, article_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
-
     def link(self, pairs: list[tuple[str, int]]) -> int:
         """Record that (article id, source id) pairs were seen; returns how many links are new."""
         if not pairs:
@@ -315,7 +312,3 @@ def _statements(script: str) -> list[str]:
     """Split the schema script into statements (no semicolons inside our DDL strings)."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
-def open_store(path: str | os.PathLike) -> Store:
-    return Store(path)
