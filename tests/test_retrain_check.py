@@ -91,10 +91,16 @@ def test_confident_learning_rule():
 def test_planted_label_errors_are_found(tmp_path):
     units = read_labels(shipped_files(30))
     rows = [{"text": u.text, "label": u.label, "doc": u.doc} for u in units]
-    # Flip eight unmistakable units: short page furniture labeled as if it were sourced fact.
+    # Flip eight unmistakable units: short page furniture (a word of the furniture lexicon: share,
+    # subscribe, sign in...) labeled as if it were sourced fact. Section headings ("Climate crisis")
+    # are furniture too, but not unmistakably so to a model that reads one line.
+    from classifier.features.cues import load_lexicon, tokenize
+
+    furniture = set(load_lexicon("boilerplate"))
     once = Counter(r["text"] for r in rows)
     planted = [i for i, r in enumerate(rows)
-               if r["label"] == "boilerplate" and len(r["text"].split()) <= 4 and once[r["text"]] == 1][::3][:8]
+               if r["label"] == "boilerplate" and len(r["text"].split()) <= 4 and once[r["text"]] == 1
+               and furniture.intersection(tokenize(r["text"]))][:8]
     assert len(planted) == 8
     for i in planted:
         rows[i]["label"] = "sourced_fact"

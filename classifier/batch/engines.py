@@ -162,3 +162,49 @@ def default_jobs() -> int:
     return max(1, min(n, 8))
 
 
+class InFlight:
+    """A bounded stream of chunks on an engine: at most ``limit`` chunks are being scored at
+    once, so memory stays flat however many articles a run reads.
+
+    Each chunk travels with a ``payload`` (whatever the caller needs to store the results) and
+    comes back as ``(payload, [(article id, result)])``; a chunk whose scoring failed comes back
+    with ``{"error": message}`` for each of its articles, so one broken chunk never stops a run.
+    """
+
+    def __init__(self, engine: Engine, limit: int):
+        self.engine = engine
+        self.limit = max(1, limit)
+        self._pending: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def submit(self, items: list[tuple[str, str]], payload) -> list[tuple[object, list]]:
+        """Send ``[(article id, text)]``; returns what finished while waiting for room."""
+        future = self.engine.submit(items)
+        self._pending[future] = (payload, [aid for aid, _ in items])
+        done = []
+        while len(self._pending) >= self.limit:
+            done += self.collect(block=True)
+        return done
+
+    def collect(self, block: bool) -> list[tuple[object, list]]:
+        """Finished chunks: wait for at least one if ``block``, else only those already done."""
+        futures = list(self._pending)
+        ready = self.engine.wait_any(futures) if block and futures else {f for f in futures if f.done()}
+        out = []
+        for future in ready:
+            payload, ids = self._pending.pop(future)
+            try:
+                results = self.engine.result(future)
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:
+                message = f"scoring failed: {type(exc).__name__}: {exc}"[:500]
+                results = [(aid, {"error": message}) for aid in ids]
+            out.append((payload, results))
+        return out
+
+    def cancel(self) -> None:
+        self.engine.cancel(list(self._pending))
+        self._pending.clear()

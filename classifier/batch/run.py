@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..model.files import ModelError, ModelSnapshot, snapshot_model
-from .engines import BatchError, Engine, InlineEngine, LocalEngine, default_jobs
+from .engines import BatchError, Engine, InFlight, InlineEngine, LocalEngine, default_jobs
 from .sources import Article, Item, Problem, ReadOptions, Skipped, SourceSpec, SourceStatus, expand_sources, iter_source
 from .store import ModelId, Store, StoreError
 from .summary import Listener, RunSummary, SourceSummary
@@ -86,7 +86,6 @@ class BatchRun:
         self.listener = listener or Listener()
         self._chunk: list[tuple[Article, _SourceRun]] = []
         self._chunk_chars = 0
-        self._pending: dict = {}
         self._links: list[tuple[str, int]] = []
         self._late_links: list[tuple[str, int]] = []
         self._problems: list[Problem] = []
@@ -106,23 +105,22 @@ class BatchRun:
         self._states: list[_SourceRun] = []
         try:
             self.engine.start(self.model, self.options.spacy_model)
-            self.max_in_flight = self.options.max_in_flight or 2 * max(1, self.engine.workers)
+            self.in_flight = InFlight(self.engine, self.options.max_in_flight or 2 * max(1, self.engine.workers))
             self.listener.run_started(len(specs), self.engine.name, self.engine.workers)
             for index, spec in enumerate(specs):
                 self._read_source(spec, index, len(specs))
             self._flush_chunk()
-            while self._pending:
+            while self.in_flight:
                 self._collect(block=True)
         except KeyboardInterrupt:
             interrupted = True
-            self.engine.cancel(list(self._pending))
-            self._pending.clear()
+            self.in_flight.cancel()
             for src in self._states:
                 if not src.finished:
                     src.summary.state = "interrupted"
         except BaseException:
-            self.engine.cancel(list(self._pending))
-            self._pending.clear()
+            if hasattr(self, "in_flight"):
+                self.in_flight.cancel()
             self.engine.close()
             self._flush_problems()
             self.store.finish_run(self.run_id, "failed", 0, 0, 0, 0)
@@ -207,7 +205,7 @@ class BatchRun:
         src.remaining += 1
         if len(self._chunk) >= self.options.chunk_articles or self._chunk_chars >= self.options.chunk_chars:
             self._flush_chunk()
-        elif self._pending:
+        elif self.in_flight:
             self._collect(block=False)
 
     def _problem(self, problem: Problem, src: _SourceRun | None, count: bool = True) -> None:
@@ -226,26 +224,15 @@ class BatchRun:
     def _flush_chunk(self) -> None:
         if self._chunk:
             chunk, self._chunk, self._chunk_chars = self._chunk, [], 0
-            future = self.engine.submit([(a.id, a.text) for a, _ in chunk])
-            self._pending[future] = chunk
-        while len(self._pending) >= self.max_in_flight:
-            self._collect(block=True)
+            self._store_chunks(self.in_flight.submit([(a.id, a.text) for a, _ in chunk], chunk))
 
     def _collect(self, block: bool) -> None:
-        futures = list(self._pending)
-        done = self.engine.wait_any(futures) if block else {f for f in futures if f.done()}
-        for future in done:
-            chunk = self._pending.pop(future)
-            try:
-                results = self.engine.result(future)
-            except KeyboardInterrupt:
-                raise
-            except Exception as exc:
-                message = f"scoring failed: {type(exc).__name__}: {exc}"[:500]
-                results = [(a.id, {"error": message}) for a, _ in chunk]
+        self._store_chunks(self.in_flight.collect(block))
+
+    def _store_chunks(self, finished: list) -> None:
+        for chunk, results in finished:
             for (article, src), (aid, result) in zip(chunk, results):
                 self._store_result(article, src, aid, result)
-            del results
 
     def _store_result(self, article: Article, src: _SourceRun, aid: str, result: dict) -> None:
         summary = src.summary

@@ -38,6 +38,10 @@ class CompiledModel:
         self.meta = json.loads(str(arrays["meta"]))
         if self.meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"compiled model format {self.meta.get('format')} is not {FORMAT_VERSION}")
+        names = self.meta.get("cue_names") or [None] * len(arrays["cue_mean"])
+        if len(names) != len(cues.CUE_NAMES) or (names[0] is not None and names != list(cues.CUE_NAMES)):
+            raise ValueError("it was trained with other cue features than this version of hypefact computes "
+                             "(retrain it with `hypefact train`)")
         self.classes_ = np.array(self.meta["classes"])
         self.vectorizers = []
         for k, spec in enumerate(self.meta["vectorizers"]):
@@ -86,7 +90,8 @@ class CompiledModel:
             offset += len(terms)
         arrays["coef"], arrays["intercept"] = clf.coef_, clf.intercept_
         meta = {"format": FORMAT_VERSION, "classes": [str(c) for c in estimator.classes_], "vectorizers": specs,
-                "cue_offset": cue_offset, "context": bool(estimator.context), "window": int(estimator.window)}
+                "cue_offset": cue_offset, "cue_names": list(cues.CUE_NAMES), "context": bool(estimator.context),
+                "window": int(estimator.window)}
         if estimator.context:
             scaler, lr = estimator.context_model_.steps[0][1], estimator.context_model_.steps[-1][1]
             arrays["ctx_mean"], arrays["ctx_scale"] = scaler.mean_, scaler.scale_
