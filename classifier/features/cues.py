@@ -82,7 +82,6 @@ _FRAME_NOUNS = frozenset("statement spokesman spokeswoman spokesperson memo sour
                          "interview reportedly allegedly".split())
 SAYING_VERBS = frozenset(e for e in load_lexicon("reporting") if " " not in e) - _FRAME_NOUNS
 _SAYING = "|".join(sorted(SAYING_VERBS, key=len, reverse=True))
-_SAY_WORD = re.compile(rf"\b(?:{_SAYING}|according)\b")
 _SAID_END = re.compile(r"(?:,|\u201d|\")\s*(?:[\w.'\u2019-]+\s){0,6}(?:" + _SAYING + r"|asked|according to)\b[^.!?]*[.!?]?[\"\u201d]?$",
                        re.I)
 # A person or group as the subject of a verb of saying or advising: "Sabatier suggests",
@@ -183,6 +182,8 @@ def _saying_clauses(tokens: list[str]) -> tuple[int, int]:
     cited"), and not at all right after "I" or "we" (the writer is no source).
     """
     main = side = 0
+    if SAYING_VERBS.isdisjoint(tokens) and "according" not in tokens:
+        return 0, 0
     for i, tok in enumerate(tokens):
         if tok not in SAYING_VERBS and not (tok == "according" and tokens[i + 1:i + 2] == ["to"]):
             continue
@@ -196,7 +197,7 @@ def _saying_clauses(tokens: list[str]) -> tuple[int, int]:
     return main, side
 
 
-_SUPERLATIVE = re.compile(r"\b(?:best|worst|most|least|\w{3,}est)\b")
+_SUPERLATIVES = frozenset("best worst most least".split())
 # The writer's own stance: "I think", "we believe", "in my view", "to my mind".
 _OPINION = re.compile(r"\b(?:I|[Ww]e)\s+(?:(?:do|really|firmly|strongly|still)\s+)?(?:think|believe|feel|suspect|doubt|"
                       r"hope|fear|reckon|would argue|am convinced|are convinced)\b|\b(?:[Ii]n|[Tt]o) (?:my|our) (?:view|mind|"
@@ -207,6 +208,8 @@ _COPULA = frozenset("is are was were be been being isn't aren't wasn't weren't r
 
 
 def _judging_copula(tokens: list[str], judging: frozenset) -> float:
+    if _COPULA.isdisjoint(tokens) or judging.isdisjoint(tokens):
+        return 0.0
     for i, tok in enumerate(tokens):
         if tok in _COPULA:
             for nxt in tokens[i + 1:i + 5]:
@@ -248,7 +251,7 @@ def cue_vector(text: str) -> list[float]:
         modal,
         1.0 if first in _HEDGE_STARTS and not stripped.startswith("May ") else 0.0,
         reporting,
-        1.0 if _SAY_WORD.search(lower) and _SAID_END.search(stripped) else 0.0,
+        1.0 if (said_main or said_side or "asked" in tokens) and _SAID_END.search(stripped) else 0.0,
         1.0 if "according to" in lower else 0.0,
         records,
         evaluative,
@@ -292,11 +295,12 @@ def cue_vector(text: str) -> list[float]:
         valence,
         boosters,
         deontic,
-        len(_SUPERLATIVE.findall(outside.lower())),
+        sum(map(_SUPERLATIVES.__contains__, out_tokens)) + len([t for t in out_tokens if t.endswith("est")
+                                                                 and len(t) > 5]),
         said_main,
         said_side,
         1.0 if said_main and (hedges or modal) else 0.0,
-        1.0 if _OPINION.search(outside) else 0.0,
+        1.0 if first_person and _OPINION.search(outside) else 0.0,
         _judging_copula(out_tokens, _judging_words()),
     ]
 
