@@ -1,9 +1,9 @@
 """hypefact next to what a user could assemble from off-the-shelf parts, on the same data.
 
-Usage: python benchmarks/peers.py [--dev ../shared/dev/labels.jsonl] [--epochs N]
+Usage: python benchmarks/peers.py [--dev LABELS.jsonl ...] [--epochs N]
 
 Every system is trained on the project's data/labels and scored on the same
-labeled dev units (real news, by default ../shared/dev/labels.jsonl):
+labeled units (real news, by default ../shared/dev and ../shared/dev2):
 
   * hypefact: the shipped model (models/hypefact.joblib, compiled form);
   * spaCy textcat, bag-of-words (TextCatBOW.v3, unigrams + bigrams);
@@ -88,50 +88,55 @@ def train_tfidf_lr(train):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", default=str(ROOT.parent / "shared" / "dev" / "labels.jsonl"))
+    parser.add_argument("--dev", nargs="+", default=[str(ROOT.parent / "shared" / s / "labels.jsonl")
+                                                     for s in ("dev", "dev2")],
+                        help="labeled sets to score on (default: ../shared/dev and ../shared/dev2)")
     parser.add_argument("--epochs", type=int, default=8, help="training epochs for the textcat models")
     args = parser.parse_args()
 
-    from classifier.training.corpus import read_labels
-    from classifier.training.corpus import in_document_order
     from classifier.model.files import DEFAULT_DATA, load_predictor
+    from classifier.training.corpus import in_document_order, read_labels
 
     train = read_labels([DEFAULT_DATA])
-    dev = in_document_order(read_labels([args.dev]))
-    texts, gold = [u.text for u in dev], [u.label for u in dev]
-    print(f"train: {len(train)} units from data/labels; dev: {len(dev)} units from {args.dev}\n")
-
+    sets = {path: in_document_order(read_labels([path])) for path in args.dev}
+    print(f"train: {len(train)} units from data/labels; "
+          + "; ".join(f"{path}: {len(units)} units" for path, units in sets.items()) + "\n")
     predictor, _ = load_predictor()
-    inputs = [u.as_input() for u in dev]
+    inputs = {path: [u.as_input() for u in units] for path, units in sets.items()}
+    current = {}
 
     def hypefact_predict(_texts):
-        return list(predictor.predict(inputs))
+        return list(predictor.predict(inputs[current["path"]]))
 
-    rows = []
     systems = [
         ("hypefact (shipped model)", lambda: hypefact_predict),
         ("spaCy textcat BOW", lambda: train_textcat(train, "bow", args.epochs)),
         ("spaCy textcat ensemble", lambda: train_textcat(train, None, args.epochs)),
         ("TF-IDF + logistic regression", lambda: train_tfidf_lr(train)),
     ]
+    rows = {path: [] for path in sets}
     for name, build in systems:
         t = time.perf_counter()
         predict = build()
         train_s = time.perf_counter() - t
-        pred, speed = timed(predict, texts)
-        f1, per = macro_f1(gold, pred)
-        rows.append((name, f1, per, speed, train_s))
+        for path, units in sets.items():
+            current["path"] = path
+            texts, gold = [u.text for u in units], [u.label for u in units]
+            pred, speed = timed(predict, texts)
+            f1, per = macro_f1(gold, pred)
+            rows[path].append((name, f1, per, speed, train_s))
         print(f"  done: {name} (trained in {train_s:.0f} s)", file=sys.stderr)
 
-    head = f"{'system':<30}{'macro-F1':>9}" + "".join(f"{lab[:10]:>12}" for lab in LABELS) + f"{'sents/s':>10}"
-    print(head)
-    print("-" * len(head))
-    for name, f1, per, speed, _ in rows:
-        print(f"{name:<30}{f1:>9.3f}" + "".join(f"{x:>12.3f}" for x in per) + f"{speed:>10.0f}")
-    ours = rows[0]
-    print()
-    for name, f1, _, speed, _ in rows[1:]:
-        print(f"hypefact vs {name}: {100 * (ours[1] - f1):+.1f} points macro-F1, speed x{ours[3] / speed:.2f}")
+    for path, table in rows.items():
+        print(f"\n{path}")
+        head = f"{'system':<30}{'macro-F1':>9}" + "".join(f"{lab[:10]:>12}" for lab in LABELS) + f"{'sents/s':>10}"
+        print(head)
+        print("-" * len(head))
+        for name, f1, per, speed, _ in table:
+            print(f"{name:<30}{f1:>9.3f}" + "".join(f"{x:>12.3f}" for x in per) + f"{speed:>10.0f}")
+        ours = table[0]
+        for name, f1, _, speed, _ in table[1:]:
+            print(f"hypefact vs {name}: {100 * (ours[1] - f1):+.1f} points macro-F1, speed x{ours[3] / speed:.2f}")
 
 
 if __name__ == "__main__":
