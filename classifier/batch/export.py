@@ -14,10 +14,9 @@ import io
 import json
 import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Iterator
 
+from .._io import atomic_writer
 from ..labels import LABELS, VERDICTS
 from .sources import resolve_source
 from .store import SHARE_LABELS, Store
@@ -105,21 +104,9 @@ def export(store: Store, fmt: str, output: str | os.PathLike | None = None, **fi
     rows = query_rows(store, **filters)
     if output is None:
         return _write(fmt, rows, sys.stdout, filters)
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        if fmt == "parquet":
-            n = _write_parquet(rows, tmp, filters)
-        else:
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                n = _write(fmt, rows, fh, filters)
-        os.replace(tmp, output)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return n
+    # Atomic, and with the user's normal permissions: a killed export leaves the old file or none.
+    with atomic_writer(output, binary=fmt == "parquet") as fh:
+        return _write_parquet(rows, fh, filters) if fmt == "parquet" else _write(fmt, rows, fh, filters)
 
 
 def _write(fmt: str, rows: Iterator[dict], fh: io.TextIOBase, filters: dict) -> int:
@@ -170,7 +157,7 @@ def parquet_schema(with_text: bool = False, with_sentences: bool = False):
     return pa.schema(fields)
 
 
-def _write_parquet(rows: Iterator[dict], path: str, filters: dict, batch: int = 2000) -> int:
+def _write_parquet(rows: Iterator[dict], path, filters: dict, batch: int = 2000) -> int:
     pa, pq = _pyarrow()
     schema = parquet_schema(bool(filters.get("with_text")), bool(filters.get("with_sentences")))
     names = schema.names
