@@ -92,6 +92,8 @@ class Server:
                 if p == "/page.html":
                     return self.send(200, b"<!doctype html><html><body><p>Hello</p></body></html>", "text/html; charset=utf-8")
                 if p.startswith("/articles/"):
+                    # Counted as active until the response is ready, not until it is written: once the
+                    # client has read it, it may start the next request before this thread gets back.
                     with server.lock:
                         server.active += 1
                         server.peak = max(server.peak, server.active)
@@ -99,19 +101,21 @@ class Server:
                         time.sleep(0.15)
                         name = p.rsplit("/", 1)[1]
                         if name == "pdf":
-                            return self.send(200, b"%PDF-1.4 \x00\x01binary", "application/pdf")
-                        if name == "gone":
-                            return self.send(404, b"not found", "text/html")
-                        html = (f"<html><head><title>Story {name}</title></head><body><nav>Home | World | Sport</nav>"
-                                f"<article><h1>Story {name}</h1><p>The ministry said on Tuesday that {name} new "
-                                "hospitals would open next year, according to a statement.</p><p>Officials told "
-                                "reporters the plan had been approved by parliament in March after a long debate "
-                                "about funding and staffing levels across the regions.</p></article>"
-                                "<footer>Copyright 2025</footer></body></html>")
-                        return self.send(200, html.encode(), "text/html; charset=utf-8")
+                            reply = (200, b"%PDF-1.4 \x00\x01binary", "application/pdf")
+                        elif name == "gone":
+                            reply = (404, b"not found", "text/html")
+                        else:
+                            html = (f"<html><head><title>Story {name}</title></head><body><nav>Home | World | Sport</nav>"
+                                    f"<article><h1>Story {name}</h1><p>The ministry said on Tuesday that {name} new "
+                                    "hospitals would open next year, according to a statement.</p><p>Officials told "
+                                    "reporters the plan had been approved by parliament in March after a long debate "
+                                    "about funding and staffing levels across the regions.</p></article>"
+                                    "<footer>Copyright 2025</footer></body></html>")
+                            reply = (200, html.encode(), "text/html; charset=utf-8")
                     finally:
                         with server.lock:
                             server.active -= 1
+                    return self.send(*reply)
                 return self.send(404, b"no", "text/plain")
 
         class Quiet(ThreadingHTTPServer):

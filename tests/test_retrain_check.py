@@ -89,7 +89,7 @@ def test_confident_learning_rule():
 
 
 def test_planted_label_errors_are_found(tmp_path):
-    units = read_labels(shipped_files(30))
+    units = read_labels(shipped_files(45))
     rows = [{"text": u.text, "label": u.label, "doc": u.doc} for u in units]
     # Flip eight unmistakable units: short page furniture (a word of the furniture lexicon: share,
     # subscribe, sign in...) labeled as if it were sourced fact. Section headings ("Climate crisis")
