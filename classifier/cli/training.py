@@ -134,14 +134,11 @@ def train(
     Without --promote the default model is left as it is.
     """
     from ..about import HypefactError
-    from ..model.files import ModelError
     from ..training.train import retrain
 
     try:
         result = retrain(data, output, promote_it=promote, compare_with=compare_with, compare=not no_compare,
                          eval_paths=eval_labels, cv_folds=cv, n_jobs=jobs, progress=info)
-    except ModelError as exc:
-        fail(f"{exc} (pass --compare-with another model, or --no-compare)" if "compare" not in str(exc) else str(exc))
     except (HypefactError, ValueError) as exc:
         fail(str(exc))
     for note in result.notes:

@@ -150,8 +150,8 @@ def load_model(path: str | os.PathLike | None = None):
 
     path = resolve_model_path(path)
     if not path.exists():
-        hint = ("train one with `hypefact train`" if compiled_path(path).exists() is False else
-                "only the compiled form ships with an installed hypefact; train a model with `hypefact train`")
+        hint = ("only the compiled form ships with an installed hypefact; train a model with `hypefact train`"
+                if compiled_path(path).exists() else "train one with `hypefact train`")
         raise ModelError(f"{path}: no such model file ({hint})")
     meta = read_sidecar(path)
     verified(path, meta.get("sha256"), "a joblib file (it runs code when loaded)")

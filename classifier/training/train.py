@@ -22,7 +22,7 @@ from ..labels import LABELS
 from ..model.card import model_card
 from ..model.catalog import default_model, new_model_path, promote
 from ..model.estimator import UnitClassifier
-from ..model.files import card_path, default_data, load_model, save_model
+from ..model.files import ModelError, card_path, default_data, load_model, save_model
 from .._io import atomic_write_text
 from .check import blocking_findings
 from .corpus import LabeledUnit, data_hash, in_document_order, read_labels, scan_labels
@@ -136,7 +136,10 @@ def retrain(data_paths=None, output=None, *, promote_it: bool = False, compare_w
     if compare:
         reference = Path(compare_with) if compare_with else default
         if compare_with is not None or reference.exists():
-            old, old_meta = load_model(reference)
+            try:
+                old, old_meta = load_model(reference)
+            except ModelError as exc:
+                raise ModelError(f"{exc} (pass --compare-with another model, or --no-compare)") from None
         else:
             notes.append(f"no default model at {reference} to compare with")
     say(f"training on {', '.join(map(str, paths))} "
