@@ -28,6 +28,7 @@ _EXPORTS = {
     "read_labels": "training.corpus", "train_model": "training.train", "retrain": "training.train",
     "evaluate": "training.evaluate", "check_labels": "training.check", "import_labels": "training.importers",
     "score_sources": "batch.run", "export": "batch.export",
+    "annotate_frame": "frames", "frames_of": "frames",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -19,7 +19,8 @@ import numpy as np
 
 from .._io import atomic_writer
 from ..features import cues
-from ..features.context import context_features, split_units
+from ..features.context import context_features
+from .inputs import unit_columns
 
 FORMAT_VERSION = 1
 ANALYZERS = {"word_ngrams": cues.word_ngrams, "char_ngrams": cues.char_ngrams}
@@ -139,7 +140,7 @@ class CompiledModel:
         return scores
 
     def predict_proba(self, X) -> np.ndarray:
-        texts, docs = split_units(X)
+        texts, docs = unit_columns(X)
         if not texts:
             return np.zeros((0, len(self.classes_)))
         P = _softmax(self._sentence_scores(texts))

@@ -17,7 +17,8 @@ keeps reading "I loved it" as an opinion, and the context model learns when a
 tag line or an open quote makes it someone else's.
 
 Inputs are units in document order: dicts ``{"text", "doc"}`` (or plain strings,
-taken as one document).
+taken as one document), a pandas DataFrame with ``text`` (and ``doc``) columns, or a
+Series of texts (see :mod:`classifier.model.inputs`).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from ..features.context import context_features, split_units
+from ..features.context import context_features
 from ..features.cues import has_own_attribution
 from ..features.transformers import text_features
+from .inputs import unit_columns
 
 
 class UnitClassifier(ClassifierMixin, BaseEstimator):
@@ -76,8 +78,10 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         from sklearn.model_selection import GroupKFold, cross_val_predict
 
-        texts, docs = split_units(X)
+        texts, docs = unit_columns(X)
         y = np.asarray(y)
+        if len(y) != len(texts):
+            raise ValueError(f"X has {len(texts)} units but y has {len(y)} labels")
         self.classes_ = np.unique(y)  # the column order of predict_proba, as in scikit-learn
         sentence = self._sentence_model()
         weight = self.sentence_weights(texts, y)
@@ -94,7 +98,10 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        texts, docs = split_units(X)
+        from sklearn.utils.validation import check_is_fitted
+
+        check_is_fitted(self, "sentence_model_")  # NotFittedError, as every scikit-learn estimator
+        texts, docs = unit_columns(X)
         if not texts:
             return np.zeros((0, len(self.classes_)))
         P = self.sentence_model_.predict_proba(texts)
@@ -103,4 +110,5 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         return self.context_model_.predict_proba(context_features(P, docs, texts, self.window))
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # checks that the model is fitted first
+        return self.classes_[np.argmax(proba, axis=1)]
