@@ -22,6 +22,11 @@ from .sources import resolve_source
 from .store import SHARE_LABELS, Store
 
 FORMATS = ("csv", "jsonl", "parquet")
+#: Pre-annotated tasks for annotation tools (:mod:`classifier.training.exporters`), one per sentence.
+TASK_FORMATS = ("prodigy", "doccano")
+#: A metadata file for ``datasette DB --metadata FILE`` (:mod:`classifier.batch.datasette`).
+METADATA_FORMATS = ("datasette-metadata",)
+ALL_FORMATS = FORMATS + TASK_FORMATS + METADATA_FORMATS
 
 COLUMNS = (["article_id", "title", "url", "guid", "published", "first_seen", "sources", "verdict", "n_sentences"]
            + [f"count_{lab}" for lab in LABELS] + [f"share_{lab}" for lab in SHARE_LABELS]
@@ -78,11 +83,10 @@ def query_rows(store: Store, verdicts: list[str] | None = None, sources: list[st
             d["text"] = row["text"]
         d["sources"] = d["sources"].split("\n") if d["sources"] else []
         if with_sentences:
-            text = d["text"]
             d["sentences"] = [
-                {"idx": r["idx"], "start": r["start"], "end": r["end"], "text": text[r["start"]:r["end"]],
+                {"idx": r["idx"], "start": r["start"], "end": r["end"], "text": r["text"],
                  "label": r["label"], "confidence": r["confidence"]}
-                for r in store.query("SELECT idx, start, end, label, confidence FROM sentences "
+                for r in store.query("SELECT idx, start, end, text, label, confidence FROM sentences "
                                      "WHERE article_id = ? AND model_sha256 = ? ORDER BY idx",
                                      (d["article_id"], d["model_sha256"]))
             ]
@@ -92,9 +96,26 @@ def query_rows(store: Store, verdicts: list[str] | None = None, sources: list[st
 
 
 def export(store: Store, fmt: str, output: str | os.PathLike | None = None, **filters) -> int:
-    """Write the rows of :func:`query_rows` as ``fmt`` to ``output`` (stdout if None); returns the row count."""
-    if fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    """Write the rows of :func:`query_rows` as ``fmt`` to ``output`` (stdout if None); returns the row count.
+
+    ``prodigy`` and ``doccano`` write one pre-annotated task per sentence instead, and
+    ``datasette-metadata`` a description of the database for Datasette.
+    """
+    if fmt not in ALL_FORMATS:
+        raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(ALL_FORMATS)})")
+    if fmt in TASK_FORMATS:
+        from ..training.exporters import export_tasks
+
+        bad = {"with_text", "with_sentences", "all_models"} & {k for k, v in filters.items() if v}
+        if bad:
+            raise ExportError(f"--format {fmt} writes one task per sentence; it takes no --text, --sentences "
+                              "or --all-models")
+        return export_tasks(store, fmt, output, sys.stdout, **{k: v for k, v in filters.items()
+                                                               if k not in ("with_text", "with_sentences", "all_models")})
+    if fmt in METADATA_FORMATS:
+        from .datasette import write_metadata
+
+        return write_metadata(store, output, sys.stdout)
     if fmt == "csv" and filters.get("with_sentences"):
         raise ExportError("--sentences needs a nested format: use --format jsonl or parquet")
     if fmt == "parquet":

@@ -10,7 +10,13 @@ Tables (see ``docs/batch.md`` for the full schema):
 * ``scores``: one row per (article, model SHA-256): verdict, counts and shares,
   and the content hash it was computed from; ``sentences``: its per-sentence
   labels;
-* ``runs`` and ``problems``: what each run did and the bad input it met.
+* ``runs`` and ``problems``: what each run did and the bad input it met;
+* the view ``latest_verdicts``: each article with its newest verdict and shares.
+
+Browsable as it is with Datasette or sqlite-utils (``datasette news.db --metadata
+datasette.json``): sentences carry their text, single-column foreign keys link them to
+their article, and the columns people filter on are indexed. An older database is
+upgraded in place when it is opened (:mod:`classifier.batch.migrate`).
 
 Safety: WAL journal, a busy timeout, and every article written in one
 ``BEGIN IMMEDIATE`` transaction (article + links + score + sentences), so a
@@ -30,8 +36,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..labels import LABELS
+from .migrate import migrate
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sentences keep their text, more indexes, the latest_verdicts view
 SHARE_LABELS = tuple(lab for lab in LABELS if lab != "boilerplate")
 
 _SCHEMA = f"""
@@ -82,17 +89,20 @@ CREATE TABLE IF NOT EXISTS scores (
 );
 CREATE INDEX IF NOT EXISTS scores_by_verdict ON scores(verdict);
 CREATE TABLE IF NOT EXISTS sentences (
-    article_id   TEXT NOT NULL,
+    article_id   TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     model_sha256 TEXT NOT NULL,
     idx          INTEGER NOT NULL,
-    start        INTEGER NOT NULL,          -- character offsets into articles.text
+    start        INTEGER NOT NULL,          -- character offsets into the text that was scored
     end          INTEGER NOT NULL,
+    text         TEXT,                      -- the sentence (NULL only for scores migrated from schema 1
+                                            -- whose article text has changed since)
     label        TEXT NOT NULL,
     confidence   REAL NOT NULL,
     scores       TEXT NOT NULL,             -- JSON {{label: probability}}
     PRIMARY KEY (article_id, model_sha256, idx),
     FOREIGN KEY (article_id, model_sha256) REFERENCES scores(article_id, model_sha256) ON DELETE CASCADE
-) WITHOUT ROWID;
+);  -- a rowid table, so that sqlite-utils can add full-text search
+CREATE INDEX IF NOT EXISTS sentences_by_label ON sentences(label);
 CREATE TABLE IF NOT EXISTS runs (
     id           INTEGER PRIMARY KEY,
     started      TEXT NOT NULL,
@@ -117,6 +127,15 @@ CREATE TABLE IF NOT EXISTS problems (
     message    TEXT NOT NULL,
     at         TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS articles_by_published ON articles(published);
+CREATE INDEX IF NOT EXISTS scores_by_run ON scores(run_id);
+CREATE INDEX IF NOT EXISTS problems_by_run ON problems(run_id);
+CREATE VIEW IF NOT EXISTS latest_verdicts AS
+    SELECT a.id AS article_id, COALESCE(a.title, a.url, a.guid, a.id) AS article, a.url, a.published,
+           s.verdict, s.n_sentences,
+           {", ".join(f"s.share_{lab}" for lab in SHARE_LABELS)}, s.model_name, s.scored_at
+    FROM articles a JOIN scores s ON s.article_id = a.id
+    WHERE s.scored_at = (SELECT MAX(scored_at) FROM scores WHERE article_id = a.id);
 """
 
 
@@ -151,6 +170,8 @@ class Store:
                 version = self.conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: written by a newer hypefact (schema {version}); upgrade hypefact")
+                if 0 < version < SCHEMA_VERSION:
+                    migrate(self.conn, version)  # in place, in this transaction: all or nothing
                 for stmt in _statements(_SCHEMA):
                     self.conn.execute(stmt)
                 if version < SCHEMA_VERSION:
@@ -267,9 +288,9 @@ class Store:
                       f"ON CONFLICT(article_id, model_sha256) DO UPDATE SET "
                       + ", ".join(f"{col} = excluded.{col}" for col in cols[2:]), values)
             c.executemany(
-                "INSERT INTO sentences(article_id, model_sha256, idx, start, end, label, confidence, scores) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(article.id, model.sha256, s[0], s[1], s[2], s[3], s[4], json.dumps(s[5]))
+                "INSERT INTO sentences(article_id, model_sha256, idx, start, end, text, label, confidence, scores) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(article.id, model.sha256, s[0], s[1], s[2], article.text[s[1]:s[2]], s[3], s[4], json.dumps(s[5]))
                  for s in result["sentences"]])
         return "updated" if existed else "new"
 

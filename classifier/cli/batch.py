@@ -83,7 +83,8 @@ def score(
 
 @app.command()
 def export(
-    format: str = typer.Option(..., "--format", "-f", help="csv, jsonl or parquet."),
+    format: str = typer.Option(..., "--format", "-f", help="csv, jsonl or parquet (one row per article); prodigy or "
+                               "doccano (a pre-annotated task per sentence); datasette-metadata."),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="The database written by `hypefact score`."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (required for parquet)."),
     verdict: Optional[List[str]] = typer.Option(None, "--verdict", help="Only this verdict (repeatable)."),
@@ -96,7 +97,11 @@ def export(
     text: bool = typer.Option(False, "--text", help="Include the article text."),
     sentences: bool = typer.Option(False, "--sentences", help="Include per-sentence labels (jsonl, parquet)."),
 ):
-    """Write stored scores as CSV, JSON Lines or Parquet, filtered by verdict, source or date."""
+    """Write stored scores as CSV, JSON Lines or Parquet, filtered by verdict, source or date.
+
+    Also writes pre-annotated tasks for Prodigy or doccano (correct them there, bring
+    them back with `hypefact import`) and a metadata file for Datasette.
+    """
     from ..batch.export import ExportError
     from ..batch.export import export as do_export
     from ..batch.store import Store, StoreError
@@ -110,4 +115,5 @@ def export(
     except (ExportError, StoreError) as exc:
         fail(str(exc), 2 if isinstance(exc, ExportError) else 1)
     if output is not None:
-        typer.echo(f"wrote {n} row{'s' if n != 1 else ''} to {output}", err=True)
+        what = {"prodigy": "task", "doccano": "task", "datasette-metadata": "file"}.get(format, "row")
+        typer.echo(f"wrote {n} {what}{'s' if n != 1 else ''} to {output}", err=True)

@@ -144,7 +144,8 @@ def read_doccano(path: Path, reader: _Reader) -> None:
         if isinstance(labels, dict):  # spaCy-style {"cats": {"label": 1.0, ...}}
             labels = [k for k, v in labels.items() if v]
         extra = {"doccano_id": obj["id"]} if "id" in obj else {}
-        reader.add(n, obj.get("text"), labels, obj.get("doc"), extra)
+        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        reader.add(n, obj.get("text"), labels, obj.get("doc") or meta.get("doc"), extra)
 
 
 def read_csv(path: Path, reader: _Reader) -> None:
