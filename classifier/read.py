@@ -169,3 +169,22 @@ def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | N
     if not data.strip():
         raise InputError(f"{name}: empty file")
     return text_from_bytes(data, name, kind_of(path) if path != "-" else None, encoding)
+
+
+def article_paths(args: list[str]) -> list[str]:
+    """The inputs named by ``args``, with each folder replaced by the article files below it.
+
+    A folder stands for its ``.txt``/``.md``/``.html`` (etc.) files, recursively, in a
+    stable order, hidden files and folders skipped; files, ``-`` and anything that
+    does not exist pass through unchanged (reading them gives the error).
+    """
+    out: list[str] = []
+    for arg in args:
+        if arg == "-" or not os.path.isdir(arg):
+            out.append(arg)
+            continue
+        for dirpath, dirnames, filenames in os.walk(arg):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            out += [os.path.join(dirpath, name) for name in sorted(filenames)
+                    if not name.startswith(".") and os.path.splitext(name)[1].lower() in TEXT_SUFFIXES]
+    return out

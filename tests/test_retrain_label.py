@@ -146,3 +146,37 @@ def test_undo_only_removes_its_own_last_line(tmp_path):
         writer.undo(offset, data)
     assert len(_lines(path)) == 2
     writer.close()
+
+
+def test_folders_and_standard_input_like_annotate(tmp_path, story):
+    """`hypefact label new-articles/` (the README's example) and `... | hypefact label -`: keys then come from /dev/tty."""
+    folder = tmp_path / "new-articles"
+    (folder / "older").mkdir(parents=True)
+    (folder / "one.md").write_text("The plant closed in May.\nIt may never reopen.\n", encoding="utf-8")
+    (folder / "older" / "two.html").write_text("<p>Officials said the road was safe.</p><p>Share this</p>",
+                                               encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")  # not an article suffix: left out
+    into = tmp_path / "mine.jsonl"
+    env = {**os.environ, "HYPEFACT_MODEL": str(small_model()), "NO_COLOR": "1"}
+    child = pexpect.spawn("/bin/sh", ["-c", f'cat "{story}" | "{HYPEFACT}" label - "{folder}" --into "{into}"'],
+                          env=env, cwd=str(tmp_path), encoding="utf-8", timeout=30, dimensions=(40, 140))
+    child.expect(f"{N_UNITS + 4} to go")
+    for _ in range(N_UNITS + 4):
+        child.send("1")
+    child.expect("all units answered")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    rows = _lines(into)
+    assert {r["doc"] for r in rows} == {"stdin", "one", "two"}
+    assert {r["source"] for r in rows} == {"-", str(folder / "one.md"), str(folder / "older" / "two.html")}
+
+
+def test_an_empty_folder_is_a_clear_error(tmp_path):
+    from classifier.training.session import build_pool
+
+    empty = tmp_path / "empty"
+    (empty / ".hidden").mkdir(parents=True)
+    (empty / ".hidden" / "a.md").write_text("Hidden folders are skipped.", encoding="utf-8")
+    with pytest.raises(LabelingError, match="no .txt, .md or .html files in"):
+        build_pool([str(empty)])

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -19,7 +20,8 @@ from .app import app, fail, info
 
 @app.command()
 def label(
-    sources: List[str] = typer.Argument(..., help="Articles to label (.txt, .md, .html/.htm)."),
+    sources: List[str] = typer.Argument(..., help="Articles to label: files (.txt, .md, .html/.htm), folders of "
+                                                  "them, or - for standard input."),
     into: Optional[Path] = typer.Option(None, "--into", help="Label file to append to (default: data/labels/mine.jsonl)."),
     strategy: str = typer.Option("uncertain", "--strategy", help="uncertain (least sure first) or random."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model that makes the guesses (default: the default model)."),
@@ -32,13 +34,24 @@ def label(
     """
     from ..about import HypefactError
     from ..model.files import DEFAULT_DATA, load_model
+    from ..read import InputError
     from ..training.session import LabelWriter, Session, label_queue
     from ..training.terminal import run_terminal
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    # The keys come from the terminal: standard input, or /dev/tty when the article comes in on `-`.
+    reads_stdin = "-" in sources
+    stdin_missing = not (reads_stdin or sys.stdin.isatty())
+    if stdin_missing or not sys.stdout.isatty():
         fail("hypefact label is interactive and needs a terminal, but standard "
-             f"{'input' if not sys.stdin.isatty() else 'output'} is not one. Run it in a terminal "
+             f"{'input' if stdin_missing else 'output'} is not one. Run it in a terminal "
              "(over ssh: ssh -t, or inside tmux); to bring in labels made elsewhere use hypefact import.", 2)
+    keys_fd = None
+    if reads_stdin:
+        try:
+            keys_fd = os.open("/dev/tty", os.O_RDONLY)
+        except OSError:
+            fail("hypefact label reads the article on standard input (-), so it reads keys from /dev/tty, "
+                 "which cannot be opened here; save the article to a file instead", 2)
     into = into or (DEFAULT_DATA or Path(".")) / "mine.jsonl"
     try:
         estimator, _ = load_model(model)
@@ -49,11 +62,11 @@ def label(
             typer.echo(f"nothing to label: all {n_units} units of the sources are already in {into}")
             return
         writer = LabelWriter(into)
-    except (HypefactError, ValueError) as exc:
+    except (HypefactError, InputError, ValueError) as exc:
         fail(str(exc))
     session = Session(queue, writer, strategy)
     try:
-        outcome = run_terminal(session, into)
+        outcome = run_terminal(session, into, fd=keys_fd)
     except KeyboardInterrupt:
         writer.close()
         typer.echo(f"\ninterrupted: {session.labeled} answers were saved to {into} before Ctrl-C; "

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..about import HypefactError
 from ..labels import LABELS
-from ..read import DEFAULT_MAX_BYTES, read_source
+from ..read import DEFAULT_MAX_BYTES, article_paths, read_source
 from ..segment import load_pipeline, segment
 from .corpus import scan_labels
 
@@ -68,16 +68,20 @@ def same_text(text: str) -> str:
 
 
 def build_pool(sources: list[str], nlp=None, context: int = 2, max_bytes: int | None = None) -> list[PoolUnit]:
-    """All units of the sources in reading order; raises :class:`~classifier.read.InputError`."""
+    """All units of the sources in reading order; raises :class:`~classifier.read.InputError`.
+
+    Sources are what ``hypefact annotate`` takes (files, ``-`` for standard input) and
+    folders, which stand for the article files below them.
+    """
     nlp = nlp or load_pipeline()
     pool: list[PoolUnit] = []
     docs_seen: dict[str, int] = {}
-    for path in sources:
-        if path == "-":
-            raise LabelingError("hypefact label reads its keys from the terminal, so it cannot read an article "
-                                "from standard input; save it to a file first")
+    paths = article_paths(list(sources))
+    if not paths:
+        raise LabelingError(f"no .txt, .md or .html files in {', '.join(map(str, sources))}")
+    for path in paths:
         src = read_source(path, max_bytes or DEFAULT_MAX_BYTES)
-        stem = Path(path).stem
+        stem = "stdin" if path == "-" else Path(path).stem
         docs_seen[stem] = docs_seen.get(stem, 0) + 1
         doc = stem if docs_seen[stem] == 1 else f"{stem}-{docs_seen[stem]}"
         units = segment(src.text, nlp)
