@@ -42,6 +42,11 @@ def test_train_compares_and_leaves_the_default_alone(workspace):
     out = ws["tmp"] / "new.joblib"
     result = _train(ws, "--output", str(out), "--cv", "2", "--eval", str(ws["held"]), "--changes", "5")
     assert result.exit_code == 0, result.output
+    # Progress: stages, every fold, and the time left once a fold has been timed.
+    for line in ("stage 1 of 3", "fold 1/5 done", "fold 5/5 done", "stage 2 of 3", "stage 3 of 3",
+                 "cross-validated metrics", "comparing with", "saving"):
+        assert line in result.output
+    assert "left" in result.output.split("fold 1/5 done", 1)[1].splitlines()[0]
 
     # Model, sidecar and card are written; the sidecar's hash is the file's and it loads.
     side = json.loads(out.with_suffix(".json").read_text())

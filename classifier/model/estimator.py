@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
+from sklearn.model_selection import GroupKFold
+
 from ..features.context import context_features
 from ..features.cues import has_own_attribution
 from ..features.transformers import text_features
@@ -75,26 +77,30 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
             weight[borrowed] = 0.0
         return weight
 
-    def fit(self, X, y):
-        from sklearn.model_selection import GroupKFold, cross_val_predict
-
+    def fit(self, X, y, progress=None):
+        """Fit both stages. ``progress(stage, done, total)``, if given, hears of each step:
+        ``("folds", k, n)`` as the k-th of n cross-validation folds of stage 1 finishes,
+        then ``("context", 1, 1)`` and ``("final", 1, 1)`` (stage 1 refit on everything)."""
         texts, docs = unit_columns(X)
         y = np.asarray(y)
         if len(y) != len(texts):
             raise ValueError(f"X has {len(texts)} units but y has {len(y)} labels")
+        report = progress or (lambda stage, done, total: None)
         self.classes_ = np.unique(y)  # the column order of predict_proba, as in scikit-learn
         sentence = self._sentence_model()
         weight = self.sentence_weights(texts, y)
         if self.context:
             n_groups = len(set(docs))
             folds = GroupKFold(n_splits=min(self.cv, n_groups)) if n_groups >= 2 else 2
-            oof = cross_val_predict(clone(sentence), texts, y, groups=docs, cv=folds, method="predict_proba",
-                                    n_jobs=self.n_jobs, params={"clf__sample_weight": weight})
+            oof = out_of_fold_stage1(sentence, texts, y, docs, weight, folds, self.n_jobs, self.classes_, report)
             # Kept so that training can report cross-validated metrics without refitting stage 1.
             self.oof_proba_ = oof
             Z = context_features(oof, docs, texts, self.window)
             self.context_model_ = self._context_model().fit(Z, y)
+            report("context", 1, 1)
+        report("final", 0, 1)
         self.sentence_model_ = sentence.fit(texts, y, clf__sample_weight=weight)
+        report("final", 1, 1)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
@@ -112,3 +118,34 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         proba = self.predict_proba(X)  # checks that the model is fitted first
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _fit_fold(model, texts, y, weight, train, test, classes):
+    """Stage 1 fitted on one fold's training part; its probabilities on the held-out part, in ``classes`` order."""
+    fitted = clone(model).fit([texts[i] for i in train], y[train], clf__sample_weight=weight[train])
+    proba = fitted.predict_proba([texts[i] for i in test])
+    out = np.zeros((len(test), len(classes)))
+    # A class missing from this fold's training part gets probability 0, as in cross_val_predict.
+    out[:, np.searchsorted(classes, fitted.classes_)] = proba
+    return test, out
+
+
+def out_of_fold_stage1(model, texts: list[str], y: np.ndarray, docs: list[str], weight: np.ndarray, cv,
+                       n_jobs: int | None, classes: np.ndarray, progress) -> np.ndarray:
+    """What ``cross_val_predict(model, texts, y, groups=docs, cv=cv, method="predict_proba")`` returns,
+    fold by fold, calling ``progress("folds", k, n)`` as each fold finishes (a long training run says
+    where it is)."""
+    from sklearn.model_selection import check_cv
+    from sklearn.utils.parallel import Parallel, delayed
+
+    splitter = check_cv(cv, y, classifier=True)
+    splits = list(splitter.split(texts, y, groups=docs))
+    n = len(splits)
+    progress("folds", 0, n)
+    P = np.zeros((len(texts), len(classes)))
+    jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_fit_fold)(model, texts, y, weight, train, test, classes) for train, test in splits)
+    for k, (test, proba) in enumerate(jobs, 1):
+        P[test] = proba
+        progress("folds", k, n)
+    return P

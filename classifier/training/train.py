@@ -28,6 +28,7 @@ from .check import blocking_findings
 from .corpus import LabeledUnit, data_hash, in_document_order, read_labels, scan_labels
 from .crossval import cross_validated_metrics
 from .evaluate import evaluate_units
+from .progress import TrainingProgress
 
 
 class LabelProblems(HypefactError, ValueError):
@@ -52,22 +53,29 @@ def load_training_units(data_paths) -> list[LabeledUnit]:
     return in_document_order(units)
 
 
-def fit_model(units: list[LabeledUnit], n_jobs: int | None = None, **params):
-    """The fitted :class:`UnitClassifier` for these units."""
-    return UnitClassifier(n_jobs=n_jobs, **params).fit([u.as_input() for u in units], [u.label for u in units])
+def fit_model(units: list[LabeledUnit], n_jobs: int | None = None, progress=None, **params):
+    """The fitted :class:`UnitClassifier` for these units (``progress``: see :class:`TrainingProgress`)."""
+    return UnitClassifier(n_jobs=n_jobs, **params).fit([u.as_input() for u in units], [u.label for u in units],
+                                                       progress=progress)
 
 
-def train(data_paths, cv_folds: int = 5, n_jobs: int | None = None, **params) -> tuple[object, dict]:
+def train(data_paths, cv_folds: int = 5, n_jobs: int | None = None, progress: TrainingProgress | None = None,
+          **params) -> tuple[object, dict]:
     """Check, measure and fit; returns the estimator and the metadata for its sidecar (nothing written)."""
     started = time.perf_counter()
     units = load_training_units(data_paths)
     if len(units) < 20 or len({u.label for u in units}) < 2:
         raise ValueError(f"need at least 20 labeled units with 2+ labels to train, got {len(units)}")
     counts = {lab: sum(u.label == lab for u in units) for lab in LABELS}
-    model = fit_model(units, n_jobs, **params)
+    if progress:
+        progress.step(f"read {len(units)} units from {len({u.doc for u in units})} documents")
+    model = fit_model(units, n_jobs, progress, **params)
     # The fit's own out-of-fold stage-1 probabilities serve the metrics when the folds are the
     # same: no second cross-validation of stage 1.
     stage1 = getattr(model, "oof_proba_", None) if cv_folds == model.cv else None
+    if progress and cv_folds > 1:
+        progress.step("cross-validated metrics" + ("" if stage1 is not None else
+                                                   f" ({cv_folds} more folds of stage 1: time left not known)"))
     metrics = (cross_validated_metrics(units, cv_folds, n_jobs, stage1, **params) if cv_folds > 1 else {})
     meta = {
         "training_data": {"paths": [str(Path(p)) for p in data_paths], "units": len(units),
@@ -144,8 +152,16 @@ def retrain(data_paths=None, output=None, *, promote_it: bool = False, compare_w
             notes.append(f"no default model at {reference} to compare with")
     say(f"training on {', '.join(map(str, paths))} "
         f"({'metrics by ' + str(cv_folds) + '-fold cross-validation, ' if cv_folds > 1 else ''}{n_jobs or 1} jobs) ...")
-    model, meta = train(paths, cv_folds=cv_folds, n_jobs=n_jobs, **params)
-    comparison = compare_models(old, model, eval_units) if old is not None and eval_units else None
+    reporter = TrainingProgress(say, n_jobs) if progress else None
+    model, meta = train(paths, cv_folds=cv_folds, n_jobs=n_jobs, progress=reporter, **params)
+    comparison = None
+    if old is not None and eval_units:
+        if reporter:
+            reporter.step(f"comparing with {(old_meta or {}).get('name', 'the reference model')} on "
+                          f"{len(eval_units)} held-out units")
+        comparison = compare_models(old, model, eval_units)
+    if reporter:
+        reporter.step(f"saving {target}")
     side = save_trained(model, meta, target)
     promoted = False
     if promote_it:
