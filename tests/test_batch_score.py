@@ -229,3 +229,47 @@ def test_score_usage_errors(tmp_path):
     (tmp_path / "junk.db").write_bytes(b"this is not sqlite" * 100)
     res = score_cli(tmp_path, "--db", tmp_path / "junk.db")
     assert res.exit_code == 1 and "not a usable SQLite database" in res.output
+
+
+def test_progress_total_is_known_once_sources_are_read_and_matches_what_is_reported(tmp_path):
+    import io as _io
+
+    from classifier.batch.report import LogListener, RichListener, time_left
+    from classifier.batch.summary import Listener
+
+    folder = tmp_path / "articles"
+    write_articles(folder, 7)
+    (folder / "empty.md").write_text("", encoding="utf-8")  # a bad item: reported, counted, not scored
+    db = tmp_path / "p.db"
+
+    class Recorder(Listener):
+        def __init__(self):
+            self.events = []
+
+        def article_done(self, summary, status):
+            self.events.append(status)
+
+        def articles_known(self, total):
+            self.events.append(("total", total))
+
+    for attempt in ("first", "rerun"):  # a re-run reports the unchanged articles against the same total
+        rec = Recorder()
+        with Store(db) as store:
+            BatchRun(store, FakeEngine(), FakeSnapshot(), BatchOptions(chunk_articles=3), rec).run([str(folder)])
+        (total,) = [e[1] for e in rec.events if isinstance(e, tuple)]
+        done = [e for e in rec.events if not isinstance(e, tuple)]
+        assert total == len(done) == 8, attempt
+    assert time_left(2, 8, 10.0) == "0:30" and time_left(0, 8, 1.0) is None
+    # The bar shows N of a known total and a time-left column.
+    from rich.console import Console
+
+    out = _io.StringIO()
+    rich = RichListener(Console(file=out, force_terminal=True, width=160))
+    with Store(db) as store:
+        BatchRun(store, FakeEngine(), FakeSnapshot("e" * 64), BatchOptions(), rich).run([str(folder)])
+    assert "8/8" in out.getvalue() and "left" in out.getvalue()
+    log = _io.StringIO()
+    listener = LogListener(log, every=0.0)
+    with Store(db) as store:
+        BatchRun(store, FakeEngine(), FakeSnapshot("d" * 64), BatchOptions(), listener).run([str(folder)])
+    assert "all sources read: 8 articles" in log.getvalue() and "of 8 done" in log.getvalue()

@@ -26,6 +26,8 @@ class LogListener(Listener):
         self.every = every
         self.warnings = warnings
         self._done = 0
+        self._seen = 0  # articles reported, whatever their outcome
+        self._total: int | None = None
         self._t0 = time.monotonic()
         self._last = self._t0
 
@@ -46,12 +48,21 @@ class LogListener(Listener):
                    f"{summary.skipped} skipped, {summary.failed} failed")
 
     def article_done(self, summary, status):
+        self._seen += 1
         if status in ("new", "updated"):
             self._done += 1
         now = time.monotonic()
         if now - self._last >= self.every:
             self._last = now
-            self._line(f"{self._done} articles scored ({self._done / max(now - self._t0, 1e-9):.1f}/s)")
+            line = f"{self._done} articles scored ({self._done / max(now - self._t0, 1e-9):.1f}/s)"
+            if self._total:
+                left = time_left(self._seen, self._total, now - self._t0)
+                line += f", {self._seen} of {self._total} done" + (f", about {left} left" if left else "")
+            self._line(line)
+
+    def articles_known(self, total):
+        self._total = total
+        self._line(f"all sources read: {total} article{'s' if total != 1 else ''} in this run")
 
     def problem(self, problem: Problem):
         if problem.level == "error" or self.warnings:
@@ -68,12 +79,14 @@ class RichListener(Listener):
 
     def __init__(self, console=None):
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
 
         self.console = console or Console(stderr=True)
         self.progress = Progress(
             SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), console=self.console, transient=False,
+            TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+            console=self.console, transient=False,
         )
         self._t0 = time.monotonic()
         self._scored = 0
@@ -96,12 +109,24 @@ class RichListener(Listener):
         rate = self._scored / max(time.monotonic() - self._t0, 1e-9)
         self.progress.update(self.articles, advance=1, detail=f"{self._scored} scored · {rate:.1f}/s")
 
+    def articles_known(self, total):
+        # Articles stream in while sources are read; once all are read the bar has a total and a time left.
+        self.progress.update(self.articles, total=max(total, self.progress.tasks[self.articles].completed))
+
     def problem(self, problem):
         if problem.level == "error":
             self.progress.console.print(f"[red]error[/]: {problem}", highlight=False, markup=True, soft_wrap=True)
 
     def run_finished(self, summary):
         self.progress.stop()
+
+
+def time_left(done: int, total: int, elapsed: float) -> str | None:
+    """``m:ss`` left at the pace so far, or None before anything is done."""
+    if done <= 0 or total <= done:
+        return None if done <= 0 else "0:00"
+    seconds = int(elapsed / done * (total - done))
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def make_listener(interactive: bool | None = None, stream: TextIO | None = None) -> Listener:

@@ -93,6 +93,7 @@ class BatchRun:
         self._in_run: dict[str, str] = {}  # article id -> content hash submitted in this run
         self._scored_ok = 0
         self._score_errors = 0
+        self._expected = 0  # items read that will each end in one listener.article_done
 
     # -- public ------------------------------------------------------------------
 
@@ -109,6 +110,7 @@ class BatchRun:
             self.listener.run_started(len(specs), self.engine.name, self.engine.workers)
             for index, spec in enumerate(specs):
                 self._read_source(spec, index, len(specs))
+            self.listener.articles_known(self._expected)  # from here on the progress bar has a total
             self._flush_chunk()
             while self.in_flight:
                 self._collect(block=True)
@@ -174,9 +176,11 @@ class BatchRun:
         if isinstance(item, Problem):
             self._problem(item, src)
             if item.level == "error" and item.item is not None:
+                self._expected += 1
                 summary.failed += 1
                 self.listener.article_done(summary, "failed")
             return
+        self._expected += 1  # skipped, unchanged or scored: each ends in one article_done
         if isinstance(item, Skipped):
             if item.reason == "older":
                 summary.old += 1
