@@ -9,13 +9,14 @@ from typing import List, Optional
 
 import typer
 
-from .app import app, console, fail, info, write_output
+from .app import app, choices, console, fail, info, write_output
 
 
 @app.command()
 def annotate(
     paths: List[str] = typer.Argument(..., help="Files (.txt, .md, .html/.htm) or - for stdin."),
-    format: str = typer.Option("pretty", "--format", "-f", help="pretty, jsonl, json, csv or html."),
+    format: str = typer.Option("pretty", "--format", "-f", help="pretty, jsonl, json, csv or html.",
+                               autocompletion=choices("pretty", "jsonl", "json", "csv", "html")),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),

@@ -17,7 +17,7 @@ import typer
 from .._io import atomic_write_text
 from ..about import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Tell reporting from hype, sentence by sentence.")
 
 
@@ -31,6 +31,11 @@ def _version(value: bool) -> None:
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     """Tell reporting from hype, sentence by sentence."""
+
+
+def choices(*values: str):
+    """Shell completion for an option with a fixed set of values (``hypefact --install-completion``)."""
+    return lambda incomplete: [v for v in values if v.startswith(incomplete)]
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -14,7 +14,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app, fail
+from .app import app, choices, fail
 
 DEFAULT_DB = Path("hypefact.db")
 
@@ -38,7 +38,8 @@ def score(
     db: Path = typer.Option(DEFAULT_DB, "--db", help="SQLite database to store results in (created if missing)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1,
                                        help="Worker processes (local) or LocalCluster workers (dask); default: CPUs."),
-    engine: Optional[str] = typer.Option(None, "--engine", help="local (processes) or dask."),
+    engine: Optional[str] = typer.Option(None, "--engine", help="local (processes) or dask.",
+                                         autocompletion=choices("local", "dask")),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a dask scheduler, e.g. "
                                             "tcp://host:8786 (implies --engine dask; without it dask starts a LocalCluster)."),
     fetch_articles: bool = typer.Option(False, "--fetch-articles", help="Download each entry's link and extract "
@@ -84,7 +85,9 @@ def score(
 @app.command()
 def export(
     format: str = typer.Option(..., "--format", "-f", help="csv, jsonl or parquet (one row per article); prodigy or "
-                               "doccano (a pre-annotated task per sentence); datasette-metadata."),
+                               "doccano (a pre-annotated task per sentence); datasette-metadata.",
+                               autocompletion=choices("csv", "jsonl", "parquet", "prodigy", "doccano",
+                                                      "datasette-metadata")),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="The database written by `hypefact score`."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (required for parquet)."),
     verdict: Optional[List[str]] = typer.Option(None, "--verdict", help="Only this verdict (repeatable)."),

@@ -15,7 +15,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app, fail, info
+from .app import app, choices, fail, info
 
 
 @app.command()
@@ -23,7 +23,8 @@ def label(
     sources: List[str] = typer.Argument(..., help="Articles to label: files (.txt, .md, .html/.htm), folders of "
                                                   "them, or - for standard input."),
     into: Optional[Path] = typer.Option(None, "--into", help="Label file to append to (default: data/labels/mine.jsonl)."),
-    strategy: str = typer.Option("uncertain", "--strategy", help="uncertain (least sure first) or random."),
+    strategy: str = typer.Option("uncertain", "--strategy", help="uncertain (least sure first) or random.",
+                                 autocompletion=choices("uncertain", "random")),
     model: Optional[Path] = typer.Option(None, "--model", help="Model that makes the guesses (default: the default model)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random order."),
 ):
@@ -237,7 +238,8 @@ def models(
 @app.command("import")
 def import_(
     file: Path = typer.Argument(..., help="An export from Prodigy or doccano (JSON Lines), or a CSV file."),
-    from_: str = typer.Option(..., "--from", help="prodigy, doccano or csv."),
+    from_: str = typer.Option(..., "--from", help="prodigy, doccano or csv.",
+                              autocompletion=choices("prodigy", "doccano", "csv")),
     into: Optional[Path] = typer.Option(None, "--into", help="Label file to add to (default: data/labels/imported-NAME.jsonl)."),
     mapping: Optional[List[str]] = typer.Option(None, "--map", help="THEIRS=OURS label mapping (repeatable); OURS may be skip."),
     skip_unknown: bool = typer.Option(False, "--skip-unknown", help="Drop units with unknown labels instead of stopping."),
