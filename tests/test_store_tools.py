@@ -86,40 +86,69 @@ def test_new_scores_store_sentence_text(tmp_path):
     assert rows and all(text == cut for text, cut in rows) and rows[0][0] == "# Héadline"
 
 
+def _first_label(task, fmt):
+    return {"prodigy": lambda t: t["accept"][0], "doccano": lambda t: t["label"][0],
+            "prodigy-spans": lambda t: t["spans"][0]["label"], "doccano-spans": lambda t: t["label"][0][2]}[fmt](task)
+
+
 def _edit_first(path, fmt, new_label):
-    lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
-    first = lines[0]
-    old = (first["accept"] if fmt == "prodigy" else first["label"])[0]
+    """What a person does in the tool: change the first unit's label (and accept the tasks)."""
+    tasks = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    first = tasks[0]
     if fmt == "prodigy":
-        first["accept"], first["answer"] = [new_label], "accept"  # what db-out writes after a correction
-        for task in lines[1:]:
-            task["answer"] = "accept"
-    else:
+        first["accept"] = [new_label]
+        text = first["text"]
+    elif fmt == "doccano":
         first["label"] = [new_label]
-    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
-    return first["text"], old, len(lines)
+        text = first["text"]
+    elif fmt == "prodigy-spans":
+        first["spans"][0]["label"] = new_label
+        text = first["text"][first["spans"][0]["start"]:first["spans"][0]["end"]]
+    else:
+        first["label"][0][2] = new_label
+        text = first["text"][first["label"][0][0]:first["label"][0][1]]
+    for task in tasks:
+        if fmt.startswith("prodigy"):
+            task["answer"] = "accept"  # what db-out writes for an accepted task
+    path.write_text("".join(json.dumps(x) + "\n" for x in tasks), encoding="utf-8")
+    return text
 
 
-@pytest.mark.parametrize("fmt", ["prodigy", "doccano"])
+@pytest.mark.parametrize("fmt", ["prodigy", "doccano", "prodigy-spans", "doccano-spans"])
 def test_export_correct_import_round_trip(old_db, tmp_path, fmt):
     tasks = tmp_path / f"{fmt}.jsonl"
     res = runner.invoke(app, ["export", "--db", str(old_db), "-f", fmt, "-o", str(tasks)])
     assert res.exit_code == 0, res.output
-    first = json.loads(tasks.read_text(encoding="utf-8").splitlines()[0])
+    lines = [json.loads(x) for x in tasks.read_text(encoding="utf-8").splitlines()]
+    first = lines[0]
+    with sqlite3.connect(old_db) as c:
+        stored = {t: (d, lab) for t, d, lab in c.execute("SELECT text, article_id, label FROM sentences")}
     if fmt == "prodigy":  # a choice task: options for every label, the guess pre-selected
         assert [o["id"] for o in first["options"]] == ["sourced_fact", "attributed_claim", "speculation", "boilerplate"]
-        assert len(first["accept"]) == 1 and first["meta"]["doc_id"]
+        assert len(first["accept"]) == 1 and first["meta"]["doc_id"] and len(lines) == len(stored)
+    elif fmt == "doccano":
+        assert isinstance(first["label"], list) and len(first["label"]) == 1 and len(lines) == len(stored)
+    elif fmt == "prodigy-spans":  # one task per article; spans sit on its tokens
+        assert len(lines) == 2
+        for task in lines:
+            for span in task["spans"]:
+                toks = task["tokens"]
+                assert toks[span["token_start"]]["start"] == span["start"]
+                assert toks[span["token_end"]]["end"] == span["end"]
+                assert stored[task["text"][span["start"]:span["end"]]][1] == span["label"]
     else:
-        assert isinstance(first["label"], list) and len(first["label"]) == 1 and first["doc"]
-    new_label = "sourced_fact" if (first.get("accept") or first.get("label"))[0] != "sourced_fact" else "boilerplate"
-    text, old, n = _edit_first(tasks, fmt, new_label)
+        assert len(lines) == 2 and all(stored[t["text"][a:b]][1] == lab for t in lines for a, b, lab in t["label"])
+    old = _first_label(first, fmt)
+    new_label = "sourced_fact" if old != "sourced_fact" else "boilerplate"
+    text = _edit_first(tasks, fmt, new_label)
     into = tmp_path / "labels" / "mine.jsonl"
-    res = runner.invoke(app, ["import", str(tasks), "--from", fmt, "--into", str(into)])
+    res = runner.invoke(app, ["import", str(tasks), "--from", fmt.split("-")[0], "--into", str(into)])
     assert res.exit_code == 0, res.output
     records = [json.loads(x) for x in into.read_text(encoding="utf-8").splitlines()]
-    assert len(records) == n
-    changed = [r for r in records if r["text"] == text]
-    assert changed and changed[0]["label"] == new_label != old
-    with sqlite3.connect(old_db) as c:
-        doc_of = {t: d for t, d in c.execute("SELECT text, article_id FROM sentences")}
-    assert all(r["doc"] == doc_of[r["text"]] for r in records)  # units of one article stay together
+    assert len(records) == len(stored)
+    by_text = {r["text"]: r for r in records}
+    assert by_text[text]["label"] == new_label != old
+    for r in records:  # everything else as the model had it, and units of one article stay together
+        assert r["doc"] == stored[r["text"]][0]
+        if r["text"] != text:
+            assert r["label"] == stored[r["text"]][1]

@@ -22,8 +22,9 @@ from .sources import resolve_source
 from .store import SHARE_LABELS, Store
 
 FORMATS = ("csv", "jsonl", "parquet")
-#: Pre-annotated tasks for annotation tools (:mod:`classifier.training.exporters`), one per sentence.
-TASK_FORMATS = ("prodigy", "doccano")
+#: Pre-annotated tasks for annotation tools (:mod:`classifier.training.exporters`): one per sentence,
+#: or one per article with a span per sentence.
+TASK_FORMATS = ("prodigy", "doccano", "prodigy-spans", "doccano-spans")
 #: A metadata file for ``datasette DB --metadata FILE`` (:mod:`classifier.batch.datasette`).
 METADATA_FORMATS = ("datasette-metadata",)
 ALL_FORMATS = FORMATS + TASK_FORMATS + METADATA_FORMATS
@@ -108,7 +109,7 @@ def export(store: Store, fmt: str, output: str | os.PathLike | None = None, **fi
 
         bad = {"with_text", "with_sentences", "all_models"} & {k for k, v in filters.items() if v}
         if bad:
-            raise ExportError(f"--format {fmt} writes one task per sentence; it takes no --text, --sentences "
+            raise ExportError(f"--format {fmt} writes annotation tasks; it takes no --text, --sentences "
                               "or --all-models")
         return export_tasks(store, fmt, output, sys.stdout, **{k: v for k, v in filters.items()
                                                                if k not in ("with_text", "with_sentences", "all_models")})

@@ -85,9 +85,10 @@ def score(
 @app.command()
 def export(
     format: str = typer.Option(..., "--format", "-f", help="csv, jsonl or parquet (one row per article); prodigy or "
-                               "doccano (a pre-annotated task per sentence); datasette-metadata.",
-                               autocompletion=choices("csv", "jsonl", "parquet", "prodigy", "doccano",
-                                                      "datasette-metadata")),
+                               "doccano (a pre-annotated task per sentence); prodigy-spans or doccano-spans (one task "
+                               "per article, a span per sentence); datasette-metadata.",
+                               autocompletion=choices("csv", "jsonl", "parquet", "prodigy", "doccano", "prodigy-spans",
+                                                      "doccano-spans", "datasette-metadata")),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="The database written by `hypefact score`."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here (required for parquet)."),
     verdict: Optional[List[str]] = typer.Option(None, "--verdict", help="Only this verdict (repeatable)."),
@@ -105,7 +106,7 @@ def export(
     Also writes pre-annotated tasks for Prodigy or doccano (correct them there, bring
     them back with `hypefact import`) and a metadata file for Datasette.
     """
-    from ..batch.export import ExportError
+    from ..batch.export import TASK_FORMATS, ExportError
     from ..batch.export import export as do_export
     from ..batch.store import Store, StoreError
 
@@ -118,5 +119,5 @@ def export(
     except (ExportError, StoreError) as exc:
         fail(str(exc), 2 if isinstance(exc, ExportError) else 1)
     if output is not None:
-        what = {"prodigy": "task", "doccano": "task", "datasette-metadata": "file"}.get(format, "row")
+        what = "file" if format == "datasette-metadata" else "task" if format in TASK_FORMATS else "row"
         typer.echo(f"wrote {n} {what}{'s' if n != 1 else ''} to {output}", err=True)

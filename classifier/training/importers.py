@@ -4,9 +4,12 @@ Formats:
 
 * ``prodigy``: ``db-out`` JSON Lines. Choice tasks (``textcat.manual``) carry the
   chosen labels in ``"accept": [...]``; binary tasks (``textcat.teach``) carry one
-  ``"label"`` and an ``"answer"``. Only ``answer == "accept"`` counts; a binary
-  reject says what a sentence is *not*, which is no label here.
-* ``doccano``: text-classification export, ``{"text": ..., "label": [...]}``.
+  ``"label"`` and an ``"answer"``; span tasks (``spans.manual``, ``ner.manual``) a
+  whole text with ``"spans"``, each of which becomes a unit. Only ``answer == "accept"``
+  counts; a binary reject says what a sentence is *not*, which is no label here.
+* ``doccano``: text-classification export, ``{"text": ..., "label": [...]}``; a
+  sequence-labeling export (``"label": [[start, end, label], ...]`` or ``"entities"``)
+  gives one unit per span.
 * ``csv``: a header with ``text`` and ``label`` columns (``doc`` optional).
 
 Labels are matched to hypefact's ids ignoring case and ``-``/space vs ``_``;
@@ -126,6 +129,21 @@ def _json_lines(path: Path, reader: _Reader):
         reader.result.problems.append(f"{path}: not UTF-8 text")
 
 
+def _add_spans(reader: _Reader, n: int, text, spans: list, doc) -> None:
+    """A whole article with one labeled span per unit (Prodigy ``spans.manual``, doccano sequence labeling):
+    each span is a unit, in reading order."""
+    where = f"{reader.path}:{n}"
+    if not isinstance(text, str):
+        reader.result.problems.append(f"{where}: missing or empty text")
+        return
+    doc = doc if doc not in (None, "") else f"{reader.path.stem}-{n}"
+    for start, end, label in sorted(spans, key=lambda s: (s[0], s[1])):
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            reader.result.problems.append(f"{where}: span {start}-{end} is outside the text")
+            continue
+        reader.add(n, text[start:end], label, doc, {"start": start, "end": end})
+
+
 def read_prodigy(path: Path, reader: _Reader) -> None:
     for n, obj in _json_lines(path, reader):
         answer = obj.get("answer", "accept")
@@ -133,19 +151,30 @@ def read_prodigy(path: Path, reader: _Reader) -> None:
             reader.result.skipped[f"answer {answer!r}"] += 1
             continue
         meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-        labels = obj["accept"] if "accept" in obj else obj.get("label")
         doc = obj.get("doc") or meta.get("doc_id") or meta.get("doc") or meta.get("source")
+        if "accept" not in obj and "label" not in obj and isinstance(obj.get("spans"), list):
+            spans = [(s.get("start"), s.get("end"), s.get("label")) for s in obj["spans"] if isinstance(s, dict)]
+            _add_spans(reader, n, obj.get("text"), spans, doc)
+            continue
+        labels = obj["accept"] if "accept" in obj else obj.get("label")
         reader.add(n, obj.get("text"), labels, doc)
 
 
 def read_doccano(path: Path, reader: _Reader) -> None:
     for n, obj in _json_lines(path, reader):
         labels = obj.get("label", obj.get("labels", obj.get("cats")))
+        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
+        doc = obj.get("doc") or meta.get("doc")
+        if isinstance(obj.get("entities"), list):  # sequence labeling, newer export: [{start_offset, end_offset, label}]
+            labels = [[e.get("start_offset"), e.get("end_offset"), e.get("label")] for e in obj["entities"]
+                      if isinstance(e, dict)]
+        if isinstance(labels, list) and labels and all(isinstance(x, list) and len(x) == 3 for x in labels):
+            _add_spans(reader, n, obj.get("text"), [tuple(x) for x in labels], doc)  # [[start, end, label], ...]
+            continue
         if isinstance(labels, dict):  # spaCy-style {"cats": {"label": 1.0, ...}}
             labels = [k for k, v in labels.items() if v]
         extra = {"doccano_id": obj["id"]} if "id" in obj else {}
-        meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-        reader.add(n, obj.get("text"), labels, obj.get("doc") or meta.get("doc"), extra)
+        reader.add(n, obj.get("text"), labels, doc, extra)
 
 
 def read_csv(path: Path, reader: _Reader) -> None:
