@@ -24,5 +24,5 @@ def test_install_completion_writes_the_script_and_sources_it(tmp_path):
 
 def test_commands_and_option_values_complete():
     assert _complete("hypefact ann", 1) == ["annotate"]
-    assert _complete("hypefact export --format pro", 3) == ["prodigy"]
+    assert _complete("hypefact export --format pro", 3) == ["prodigy", "prodigy-spans"]
     assert _complete("hypefact import x.jsonl --from d", 4) == ["doccano"]
