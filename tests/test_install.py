@@ -39,6 +39,13 @@ def test_wheel_installs_and_annotates_outside_the_checkout(tmp_path):
     assert len(out.stdout.splitlines()) > 5
     train = subprocess.run([str(bin_dir / "hypefact"), "train"], cwd=work, env=env, capture_output=True, text=True)
     assert train.returncode != 0 and "--data" in train.stderr
+    # The spaCy component comes with the wheel's entry points and its compiled model.
+    spacy_run = subprocess.run(
+        [str(bin_dir / "python"), "-c", "import spacy; nlp = spacy.blank('en'); nlp.add_pipe('hypefact'); "
+         "doc = nlp(open('story.md', encoding='utf-8').read()); print(len(doc.spans['hypefact']))"],
+        cwd=work, env=env, capture_output=True, text=True)
+    assert spacy_run.returncode == 0, spacy_run.stderr
+    assert int(spacy_run.stdout) == len(out.stdout.splitlines())  # one span per sentence that annotate gives
 
 
 def test_written_files_follow_the_umask(tmp_path):

@@ -13,8 +13,8 @@ Tables (see ``docs/batch.md`` for the full schema):
 * ``runs`` and ``problems``: what each run did and the bad input it met;
 * the view ``latest_verdicts``: each article with its newest verdict and shares.
 
-Browsable as it is with Datasette or sqlite-utils (``datasette news.db --metadata
-datasette.json``): sentences carry their text, single-column foreign keys link them to
+Browsable as it is with Datasette or sqlite-utils (``datasette news.db``; a metadata file
+with descriptions and facets comes from :mod:`classifier.batch.datasette`): sentences carry their text, single-column foreign keys link them to
 their article, and the columns people filter on are indexed. An older database is
 upgraded in place when it is opened (:mod:`classifier.batch.migrate`).
 
