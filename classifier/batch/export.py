@@ -111,8 +111,8 @@ def export(store: Store, fmt: str, output: str | os.PathLike | None = None, **fi
         if bad:
             raise ExportError(f"--format {fmt} writes annotation tasks; it takes no --text, --sentences "
                               "or --all-models")
-        return export_tasks(store, fmt, output, sys.stdout, **{k: v for k, v in filters.items()
-                                                               if k not in ("with_text", "with_sentences", "all_models")})
+        rest = {k: v for k, v in filters.items() if k not in ("with_text", "with_sentences", "all_models")}
+        return export_tasks(query_rows(store, with_text=True, with_sentences=True, **rest), fmt, output, sys.stdout)
     if fmt in METADATA_FORMATS:
         from .datasette import write_metadata
 

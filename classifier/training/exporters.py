@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .._io import atomic_writer
 from ..labels import LABELS
@@ -48,11 +48,10 @@ from ..labels import LABELS
 FORMATS = ("prodigy", "doccano", "prodigy-spans", "doccano-spans")
 
 
-def sentence_rows(store, **filters) -> Iterator[dict]:
-    """Every stored sentence (newest score of each article, filtered as ``hypefact export``) in reading order."""
-    from ..batch.export import query_rows
-
-    for article in query_rows(store, with_sentences=True, **filters):
+def sentence_rows(articles: Iterable[dict]) -> Iterator[dict]:
+    """Every sentence of ``articles`` (rows of :func:`classifier.batch.export.query_rows` with text and
+    sentences) in reading order."""
+    for article in articles:
         for s in article["sentences"]:
             if s["text"]:
                 yield {"doc": article["article_id"], "title": article["title"] or article["url"] or article["guid"],
@@ -71,11 +70,9 @@ def doccano_line(row: dict) -> dict:
             "title": row["title"], "confidence": round(row["confidence"], 3)}
 
 
-def article_rows(store, **filters) -> Iterator[dict]:
-    """Each stored article (newest score, filtered as ``hypefact export``) with its labeled units."""
-    from ..batch.export import query_rows
-
-    for article in query_rows(store, with_text=True, with_sentences=True, **filters):
+def article_rows(articles: Iterable[dict]) -> Iterator[dict]:
+    """Each article of ``articles`` (rows of ``query_rows`` with text and sentences) with its labeled units."""
+    for article in articles:
         text = article["text"]
         # Only units whose offsets still point into this text (a score of an older version is left out).
         units = [s for s in article["sentences"] if s["text"] and text[s["start"]:s["end"]] == s["text"]]
@@ -109,9 +106,10 @@ WRITERS = {"prodigy": prodigy_task, "doccano": doccano_line, "prodigy-spans": pr
 SPAN_FORMATS = ("prodigy-spans", "doccano-spans")
 
 
-def export_tasks(store, fmt: str, output: str | os.PathLike | None = None, stream=None, **filters) -> int:
-    """Write ``fmt`` tasks (one per sentence, or per article for the span formats) to ``output``
-    (atomically) or ``stream``; returns the count."""
+def export_tasks(articles: Iterable[dict], fmt: str, output: str | os.PathLike | None = None, stream=None) -> int:
+    """Write ``fmt`` tasks for ``articles`` (one per sentence, or per article for the span formats) to
+    ``output`` (atomically) or ``stream``; returns the count. ``hypefact export`` passes the rows of
+    :func:`classifier.batch.export.query_rows` (with text and sentences), filtered as asked."""
     if fmt not in WRITERS:
         raise ValueError(f"unknown task format {fmt!r} (choose from {', '.join(FORMATS)})")
     make = WRITERS[fmt]
@@ -120,7 +118,7 @@ def export_tasks(store, fmt: str, output: str | os.PathLike | None = None, strea
 
     def write(fh) -> int:
         n = 0
-        for row in rows(store, **filters):
+        for row in rows(articles):
             fh.write(json.dumps(make(row), ensure_ascii=False) + "\n")
             n += 1
         fh.flush()
