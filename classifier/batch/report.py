@@ -111,7 +111,8 @@ class RichListener(Listener):
 
     def articles_known(self, total):
         # Articles stream in while sources are read; once all are read the bar has a total and a time left.
-        self.progress.update(self.articles, total=max(total, self.progress.tasks[self.articles].completed))
+        done = next(t.completed for t in self.progress.tasks if t.id == self.articles)
+        self.progress.update(self.articles, total=max(total, done))
 
     def problem(self, problem):
         if problem.level == "error":
