@@ -211,17 +211,17 @@ _LEXICON_CUES = {
     "hedge_out": ("hedge", "no hedge", "hedges", "out"),
     "hedge_in_quote": ("hedge inside a quote", "no hedge inside a quote", "hedges", "in"),
     "reporting": ("reporting verb", "no reporting verb", "reporting", "out"),
-    "record_frame": ("record frame", "no record frame (filing, study, data)", "records", "all"),
+    "record_frame": ("record frame (study, filing, data)", "no record frame (study, filing, data)", "records", "all"),
     "evaluative_out": ("evaluative word", "no evaluative word", "evaluative", "out"),
     "evaluative_in_quote": ("evaluative word inside a quote", "no evaluative word inside a quote", "evaluative", "in"),
     "boilerplate_words": ("page-furniture word", "no page-furniture word", "boilerplate", "out"),
     "subjective_out": ("subjective word", "no subjective word", "subjective", "out"),
-    "valence_out": ("strongly valenced word", "no strongly valenced word", "valence", "out"),
+    "valence_out": ("charged evaluative word", "no charged evaluative word", "valence", "out"),
     "booster_out": ("booster", "no booster", "boosters", "out"),
 }
 _CLASS_CUES = {  # the closed word classes cue_vector counts outside quotes
     "modal_out": ("modal", "no modal", cues._STRONG_MODAL),
-    "second_person": ("second person", "no \u201cyou\u201d", cues._SECOND_PERSON),
+    "second_person": ("addresses the reader", "no \u201cyou\u201d", cues._SECOND_PERSON),
     "future": ("future", "no future tense", cues._FUTURE),
     "conditional": ("conditional", "no conditional", cues._CONDITIONAL),
     "comparative": ("comparative", "no comparative", cues._COMPARATIVE),
@@ -269,6 +269,11 @@ _SHARE_CUES = {
     "digit_share": "digits",
 }
 
+_LENGTH_CUES = {"log_words": "words", "log_chars": "characters"}
+#: Every cue with a description of its own (tests/test_explain.py checks it covers CUE_NAMES).
+DESCRIBED_CUES = frozenset(_LEXICON_CUES) | set(_CLASS_CUES) | set(_FLAG_CUES) | set(_COUNT_CUES) | \
+    set(_SHARE_CUES) | set(_LENGTH_CUES)
+
 
 def _lexicon_hits(tokens: list[str], lexicon: str) -> list[str]:
     """Entries of a lexicon found in ``tokens`` (single words and phrases), in text order."""
@@ -315,10 +320,8 @@ def describe_cue(name: str, text: str, value: float) -> str:
         if name == "quoted_share":
             return f"quoted: {value:.0%} of the text" if value else "nothing quoted"
         return f"{_SHARE_CUES[name]}: {value:.0%}" if value else f"no {_SHARE_CUES[name]}"
-    if name == "log_words":
-        return f"length: {round(np.expm1(value))} words"
-    if name == "log_chars":
-        return f"length: {round(np.expm1(value))} characters"
+    if name in _LENGTH_CUES:
+        return f"length: {round(np.expm1(value))} {_LENGTH_CUES[name]}"
     return name.replace("_", " ")
 
 
