@@ -37,7 +37,8 @@ checked by the tests), so ``annotate --explain`` does not classify twice.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -82,37 +83,77 @@ class Reason:
                 "stage": self.stage}
 
 
-@dataclass
 class Explanation:
     """The complete decomposition of one unit's decision (label over runner-up) in both stages.
 
     ``sentence_baseline + sum(r.weight for r in sentence)`` equals ``sentence_logodds``
     and ``context_baseline + sum(r.weight for r in context)`` equals ``final_logodds``
     (up to floating point). The baselines are the intercept differences.
+
+    The weights are kept as arrays and turned into :class:`Reason` objects (and
+    words) only when asked for: ``annotate --explain`` shows six reasons per unit,
+    not the hundred or so terms each unit has.
     """
 
-    unit: str  # the unit's text
-    label: str
-    runner_up: str
-    final_logodds: float
-    sentence_logodds: float
-    sentence_baseline: float
-    sentence: list[Reason] = field(repr=False)
-    context_baseline: float = 0.0
-    context: list[Reason] = field(default_factory=list, repr=False)
+    def __init__(self, unit: str, label: str, runner_up: str, final_logodds: float, sentence_logodds: float,
+                 sentence_baseline: float, context_baseline: float, terms: list[tuple[str, list[str], np.ndarray, np.ndarray]],
+                 cue_weights: np.ndarray, cue_values: np.ndarray, context_names: list[str],
+                 context_weights: np.ndarray, describe_context):
+        self.unit = unit  # the unit's text
+        self.label, self.runner_up = label, runner_up
+        self.final_logodds, self.sentence_logodds = final_logodds, sentence_logodds
+        self.sentence_baseline, self.context_baseline = sentence_baseline, context_baseline
+        # sentence stage: per vectorizer (kind, its terms by column, this unit's columns, their
+        # weights), then the cues; one weight per term
+        self._parts = [(kind, vocab, cols) for kind, vocab, cols, _ in terms]
+        self._n_terms = sum(len(cols) for _, _, cols in self._parts)
+        self._weights = np.concatenate([w for *_, w in terms] + [cue_weights])
+        self._cue_values = cue_values
+        self._context_names, self._context_weights = context_names, context_weights
+        self._describe_context = describe_context
+
+    def __repr__(self) -> str:
+        return f"Explanation({self.label} over {self.runner_up}, log-odds {self.final_logodds:+.3f}: {self.unit[:40]!r})"
+
+    def _sentence_reason(self, j: int) -> Reason:
+        weight, at = float(self._weights[j]), j
+        for kind, vocab, cols in self._parts:
+            if at < len(cols):
+                return Reason(f"{kind}:{vocab[cols[at]]}", weight, "sentence")
+            at -= len(cols)
+        return Reason(f"cue:{cues.CUE_NAMES[at]}", weight, "sentence")
+
+    @property
+    def sentence(self) -> list[Reason]:
+        """Every sentence-stage term, strongest push towards the label first (words not filled in)."""
+        return [self._sentence_reason(j) for j in np.argsort(-self._weights, kind="stable")]
+
+    @property
+    def context(self) -> list[Reason]:
+        """Every context-stage reason, strongest push towards the label first, in words."""
+        return [Reason(f"context:{self._context_names[j]}", float(self._context_weights[j]), "context",
+                       self._describe_context(self._context_names[j]))
+                for j in np.argsort(-self._context_weights, kind="stable")]
 
     def why(self, top_sentence: int = TOP_SENTENCE, top_context: int = TOP_CONTEXT) -> list[Reason]:
         """What pushed the unit most towards its label: the strongest sentence-stage terms,
         then the strongest context reasons other than the unit's own wording (which the
         sentence terms already spell out)."""
-        words = [r for r in self.sentence if r.weight > 0][:top_sentence]
-        context = [r for r in self.context if r.weight >= MIN_CONTEXT_WEIGHT and r.feature != "context:own_wording"]
-        return self.describe(words) + context[:top_context]
+        w = self._weights
+        words = [self._sentence_reason(j) for j in np.argsort(-w, kind="stable")[:top_sentence] if w[j] > 0]
+        context = []
+        if len(self._context_weights):
+            for j in np.argsort(-self._context_weights, kind="stable"):
+                name, weight = self._context_names[j], float(self._context_weights[j])
+                if weight < MIN_CONTEXT_WEIGHT or len(context) == top_context:
+                    break
+                if name != "own_wording":
+                    context.append(Reason(f"context:{name}", weight, "context", self._describe_context(name)))
+        return self.describe(words) + context
 
     def describe(self, reasons: list[Reason] | None = None) -> list[Reason]:
         """Fill in the words of sentence-stage reasons (all of them by default); returns them."""
         reasons = self.sentence if reasons is None else reasons
-        values = None
         for r in reasons:
             if r.text is not None:
                 continue
@@ -120,8 +161,7 @@ class Explanation:
             if kind == "ngram":
                 r.text = ngram_in_text(self.unit, name)
             elif kind == "cue":
-                values = values or cues.cue_vector(self.unit)
-                r.text = describe_cue(name, self.unit, values[cues.CUE[name]])
+                r.text = describe_cue(name, self.unit, float(self._cue_values[cues.CUE[name]]))
             else:
                 r.text = name.strip()
         return reasons
@@ -151,6 +191,7 @@ class _SentenceTerms:
     scores: np.ndarray            # (n, classes)
     tfidf: list[tuple]            # per vectorizer: (rows, feature columns, values, vocabulary terms)
     cues_std: np.ndarray          # (n, cues) standardised cue values
+    cue_values: np.ndarray        # (n, cues) the raw cue values
 
 
 def _sentence_terms(model, texts: list[str]) -> _SentenceTerms:
@@ -182,7 +223,7 @@ def _sentence_terms(model, texts: list[str]) -> _SentenceTerms:
     raw = np.array([cues.cue_vector(t) for t in texts], dtype=np.float64).reshape(n, len(model.cue_mean))
     cues_std = (raw - model.cue_mean) / model.cue_scale
     scores += cues_std @ model.coef_T[model.cue_offset:model.cue_offset + cues_std.shape[1]]
-    return _SentenceTerms(scores, tfidf, cues_std)
+    return _SentenceTerms(scores, tfidf, cues_std, raw)
 
 
 # An n-gram as the analyzer saw it, found back in the text: the analyzer's tokens with their offsets.
@@ -193,10 +234,13 @@ def ngram_in_text(text: str, ngram: str) -> str:
     """The stretch of ``text`` an n-gram of :func:`~classifier.features.cues.word_ngrams` came from
     ("according to" -> "According to"); the n-gram itself when it cannot be placed."""
     lower = text.lower()
-    if len(lower) != len(text):  # a rare case change that shifts offsets
-        return ngram
     parts = ngram.split(" ")
-    toks = list(_TOKEN_RE.finditer(lower))
+    at = lower.find(parts[0])
+    if len(lower) != len(text) or at < 0:  # a case change that shifts offsets; not there
+        return ngram
+    # Tokens never span white space: start scanning at the word where the first part first appears.
+    start = max(lower.rfind(" ", 0, at), lower.rfind("\n", 0, at)) + 1
+    toks = list(_TOKEN_RE.finditer(lower, start))
     for i in range(len(toks) - len(parts) + 1):
         if all(toks[i + j].group(0) == p for j, p in enumerate(parts)):
             return text[toks[i].start():toks[i + len(parts) - 1].end()]
@@ -275,16 +319,30 @@ DESCRIBED_CUES = frozenset(_LEXICON_CUES) | set(_CLASS_CUES) | set(_FLAG_CUES) |
     set(_SHARE_CUES) | set(_LENGTH_CUES)
 
 
+@lru_cache(maxsize=None)
+def _lexicon_entries(lexicon: str) -> tuple[frozenset, dict]:
+    """A lexicon as single words, and phrases by their first word."""
+    singles, phrases = set(), {}
+    for entry in cues.load_lexicon(lexicon):
+        toks = tuple(cues.tokenize(entry))
+        if len(toks) == 1:
+            singles.add(toks[0])
+        elif toks:
+            phrases.setdefault(toks[0], []).append(toks)
+    return frozenset(singles), phrases
+
+
 def _lexicon_hits(tokens: list[str], lexicon: str) -> list[str]:
     """Entries of a lexicon found in ``tokens`` (single words and phrases), in text order."""
-    entries = set(cues.load_lexicon(lexicon))
+    singles, phrases = _lexicon_entries(lexicon)
     hits = []
-    for i in range(len(tokens)):
-        for size in (4, 3, 2, 1):
-            phrase = " ".join(tokens[i:i + size])
-            if len(tokens[i:i + size]) == size and phrase in entries and phrase not in hits:
-                hits.append(phrase)
-    return hits
+    for i, tok in enumerate(tokens):
+        for phrase in phrases.get(tok, ()):
+            if tuple(tokens[i:i + len(phrase)]) == phrase:
+                hits.append(" ".join(phrase))
+        if tok in singles:
+            hits.append(tok)
+    return list(dict.fromkeys(hits))
 
 
 def describe_cue(name: str, text: str, value: float) -> str:
@@ -451,12 +509,10 @@ def _describe_context(reason: str, i: int, Z: np.ndarray, P: np.ndarray, classes
 
 # -- putting it together -------------------------------------------------------------------
 
-def explain_units(model, X, top: int | None = None) -> tuple[np.ndarray, list[Explanation]]:
+def explain_units(model, X) -> tuple[np.ndarray, list[Explanation]]:
     """Probabilities (as ``model.predict_proba(X)``) and one :class:`Explanation` per unit.
 
     ``X`` is what the model takes: units ``{"text", "doc"}`` in reading order.
-    ``top`` (if given) keeps only that many sentence-stage terms per unit by size of
-    weight (both signs); by default every non-zero term is kept, so the sums are whole.
     """
     model = as_compiled(model)
     texts, docs = split_units(X)
@@ -480,51 +536,54 @@ def explain_units(model, X, top: int | None = None) -> tuple[np.ndarray, list[Ex
     order = np.argsort(-proba, axis=1, kind="stable")
     best, second = order[:, 0], order[:, 1] if k > 1 else order[:, 0]
 
-    # Sentence stage, all units at once: TF-IDF terms and cue terms for (label - runner-up).
+    # Both stages, all units at once: each term's weight for (label - runner-up).
     coef = model.coef_T
-    per_unit_terms: list[list[tuple[str, float]]] = [[] for _ in range(n)]
+    tfidf = []
     for rows, cols, vals, vec in stage1.tfidf:
         diff = vals * (coef[cols, best[rows]] - coef[cols, second[rows]])
-        terms = _terms(model, vec)
         kind = "ngram" if vec["analyzer"] is cues.word_ngrams else "chargram"
-        for r, c, d in zip(rows.tolist(), (cols - vec["offset"]).tolist(), diff.tolist()):
-            per_unit_terms[r].append((f"{kind}:{terms[c]}", d))
+        cuts = np.searchsorted(rows, np.arange(n + 1))  # rows are sorted: unit i is cuts[i]:cuts[i+1]
+        tfidf.append((kind, _terms(model, vec), cols - vec["offset"], diff, cuts))
     cue_coef = coef[model.cue_offset:model.cue_offset + stage1.cues_std.shape[1]]  # (cues, classes)
     cue_diff = stage1.cues_std * (cue_coef[:, best].T - cue_coef[:, second].T)
-
     if model.context:
-        ctx_diff = Zs * (model.ctx_coef_T[:, best].T - model.ctx_coef_T[:, second].T)
+        names = [name for name, _ in groups]
+        member = np.zeros((Z.shape[1], len(groups)))
+        for g, (_, cols) in enumerate(groups):
+            member[cols, g] = 1.0
+        ctx_w = (Zs * (model.ctx_coef_T[:, best].T - model.ctx_coef_T[:, second].T)) @ member
+        ctx_base = model.ctx_intercept[best] - model.ctx_intercept[second]
+    else:
+        names, ctx_w, ctx_base = [], np.zeros((n, 0)), np.zeros(n)
     bounds = _doc_bounds(docs)
+    sent_base = model.intercept[best] - model.intercept[second]
+    rows_idx = np.arange(n)
+    final_lo = final[rows_idx, best] - final[rows_idx, second]
+    sent_lo = stage1.scores[rows_idx, best] - stage1.scores[rows_idx, second]
 
     explanations = []
     for i in range(n):
-        L, R = best[i], second[i]
-        text = texts[i]
-        terms = per_unit_terms[i] + [(f"cue:{name}", float(cue_diff[i, j])) for j, name in enumerate(cues.CUE_NAMES)]
-        terms.sort(key=lambda t: -t[1])
-        if top is not None:
-            terms = sorted(terms, key=lambda t: -abs(t[1]))[:top]
-            terms.sort(key=lambda t: -t[1])
-        sentence = [Reason(fid, w, "sentence") for fid, w in terms]
-        exp = Explanation(
-            unit=text, label=classes[L], runner_up=classes[R],
-            final_logodds=float(final[i, L] - final[i, R]),
-            sentence_logodds=float(stage1.scores[i, L] - stage1.scores[i, R]),
-            sentence_baseline=float(model.intercept[L] - model.intercept[R]),
-            sentence=sentence,
-        )
-        if model.context:
-            start, stop = bounds[i]
-            reasons = []
-            for name, cols in groups:
-                w = float(ctx_diff[i, cols].sum())
-                reasons.append(Reason(f"context:{name}", w, "context",
-                                      _describe_context(name, i, Z, P, classes, k, model.window, start, stop, cols)))
-            reasons.sort(key=lambda r: -r.weight)
-            exp.context = reasons
-            exp.context_baseline = float(model.ctx_intercept[L] - model.ctx_intercept[R])
-        explanations.append(exp)
+        terms = []
+        for kind, vocab_terms, cols, diff, cuts in tfidf:
+            a, b = cuts[i], cuts[i + 1]
+            terms.append((kind, vocab_terms, cols[a:b], diff[a:b]))
+        describe = _ContextWords(i, Z, P, classes, k, model.window, bounds[i], dict(groups)) if model.context else None
+        explanations.append(Explanation(
+            texts[i], classes[best[i]], classes[second[i]], float(final_lo[i]), float(sent_lo[i]),
+            float(sent_base[i]), float(ctx_base[i]), terms, cue_diff[i], stage1.cue_values[i], names, ctx_w[i],
+            describe))
     return proba, explanations
+
+
+class _ContextWords:
+    """Says one context reason of one unit in words, when asked (most are never shown)."""
+
+    def __init__(self, i, Z, P, classes, k, window, bounds, groups):
+        self.args = (i, Z, P, classes, k, window, *bounds)
+        self.groups = groups
+
+    def __call__(self, name: str) -> str:
+        return _describe_context(name, *self.args, self.groups[name])
 
 
 def _terms(model, vec: dict) -> list[str]:
