@@ -457,7 +457,7 @@ def _describe_context(reason: str, i: int, Z: np.ndarray, P: np.ndarray, classes
                  for o, lab, p in seen if abs(o) == 1]
         return ", ".join(parts) if parts else "its neighbours"
     if reason == "document_mix":
-        mean = P[doc_start:doc_stop].mean(axis=0)
+        mean = z[cols[:k]]  # the group's first k columns: the document's mean stage-1 probabilities
         order = np.argsort(-mean)[:2]
         return "the document's mix (" + ", ".join(f"{_label(classes[j])} {mean[j]:.0%}" for j in order) + ")"
     if reason.startswith("register_"):
@@ -556,6 +556,7 @@ def explain_units(model, X) -> tuple[np.ndarray, list[Explanation]]:
     else:
         names, ctx_w, ctx_base = [], np.zeros((n, 0)), np.zeros(n)
     bounds = _doc_bounds(docs)
+    group_cols = dict(groups) if model.context else {}
     sent_base = model.intercept[best] - model.intercept[second]
     rows_idx = np.arange(n)
     final_lo = final[rows_idx, best] - final[rows_idx, second]
@@ -567,7 +568,7 @@ def explain_units(model, X) -> tuple[np.ndarray, list[Explanation]]:
         for kind, vocab_terms, cols, diff, cuts in tfidf:
             a, b = cuts[i], cuts[i + 1]
             terms.append((kind, vocab_terms, cols[a:b], diff[a:b]))
-        describe = _ContextWords(i, Z, P, classes, k, model.window, bounds[i], dict(groups)) if model.context else None
+        describe = _ContextWords(i, Z, P, classes, k, model.window, bounds[i], group_cols) if model.context else None
         explanations.append(Explanation(
             texts[i], classes[best[i]], classes[second[i]], float(final_lo[i]), float(sent_lo[i]),
             float(sent_base[i]), float(ctx_base[i]), terms, cue_diff[i], stage1.cue_values[i], names, ctx_w[i],

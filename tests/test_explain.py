@@ -95,6 +95,7 @@ def test_reasons_in_plain_words(explained):
     assert {r.feature: r.text for r in exps[8].context}["context:neighbours"].startswith("page furniture region")
     hedge = {r.text for r in exps[5].describe()}
     assert "modal: could, would" in hedge and "charged evaluative word: disgrace" in hedge
+    assert any(r.text.startswith("the document's mix (") for r in exps[0].context)
     according = [r for r in exps[1].describe() if r.feature == "ngram:according to"]
     assert according and according[0].text == "according to"
 

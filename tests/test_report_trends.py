@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from classifier.batch.store import ModelId, Store
-from classifier.batch.trends import TrendError, outlet_of, period_of, svg_chart, to_html, trend_report
+from classifier.batch.trends import TrendError, outlet_of, period_of, period_range, svg_chart, to_html, trend_report
 from classifier.cli import app
 
 MODEL = ModelId("test", "a" * 64)
@@ -95,6 +95,9 @@ def test_outlet_and_period():
     assert period_of("2025-06-02T08:00:00Z", "week") == "2025-W23"
     assert period_of("2024-12-30T00:00:00Z", "week") == "2025-W01"  # ISO week of the new year
     assert period_of("2025-06-02T08:00:00Z", "month") == "2025-06"
+    assert period_range(["2024-W52", "2025-W02"], "week") == ["2024-W52", "2025-W01", "2025-W02"]
+    assert period_range(["2024-11", "2025-02", "undated"], "month") == ["2024-11", "2024-12", "2025-01", "2025-02",
+                                                                       "undated"]
 
 
 def test_by_outlet_counts_wire_copy_once(db):
@@ -169,6 +172,7 @@ def test_html_page_is_self_contained(db):
     with Store(db) as store:
         page = to_html(trend_report(store))
     assert page.startswith("<!DOCTYPE html>") and page.count("<svg") == 4  # all + three outlets
+    assert ">2025-W22</text>" in page  # a quiet week between W21 and W23 keeps its place on the axis
     lowered = page.lower()
     assert "<script" not in lowered and "src=" not in lowered and "<link" not in lowered
     assert "http://" not in lowered.replace('xmlns="http://www.w3.org/2000/svg"', "")
@@ -196,3 +200,26 @@ def test_cli_report(db, tmp_path):
     assert bad.exit_code == 2 and "--period" in bad.output and "Traceback" not in bad.output
     missing = runner.invoke(app, ["report", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and "no such database" in missing.output
+
+
+@pytest.mark.slow
+def test_html_renders_in_a_real_browser(db):
+    """benchmarks/report_in_browser.py's check: headless Chromium, no network, lays out every chart."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "report_in_browser.py"
+    spec = importlib.util.spec_from_file_location("report_in_browser", script)
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    chromium = check.find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install -y chromium)")
+    with Store(db) as store:
+        page = to_html(trend_report(store))
+    result = check.measure_in_browser(page, chromium)
+    assert len(result["charts"]) == 4 and result["tables"] == 4
+    for chart in result["charts"]:
+        assert chart["width"] > 100 and chart["height"] > 100
+        assert chart["bars"] > 0 and chart["drawn_bars"] == chart["bars"]
+    assert result["charts"][0]["line_length"] > 0  # the totals' speculation line joins three weeks

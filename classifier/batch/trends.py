@@ -31,7 +31,7 @@ import io
 import urllib.parse
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import PurePath
 
 from ..about import HypefactError
@@ -126,6 +126,24 @@ def period_of(iso: str, period: str) -> str:
         return f"{day.year:04d}-{day.month:02d}"
     year, week, _ = day.isocalendar()
     return f"{year:04d}-W{week:02d}"
+
+
+def period_range(periods: list[str], period: str, limit: int = 260) -> list[str]:
+    """Every period from the first to the last of ``periods`` (so a chart shows quiet weeks as gaps);
+    just ``periods``, sorted, when the span is longer than ``limit``. "undated" stays last."""
+    dated = sorted(p for p in periods if p != "undated")
+    tail = ["undated"] if "undated" in periods else []
+    if not dated:
+        return tail
+    if period == "month":
+        (y0, m0), (y1, m1) = (map(int, dated[0].split("-")), map(int, dated[-1].split("-")))
+        span = [(y0 * 12 + m0 - 1 + k) for k in range((y1 * 12 + m1) - (y0 * 12 + m0) + 1)]
+        out = [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in span]
+    else:
+        first, last = (date.fromisocalendar(int(p[:4]), int(p[6:]), 1) for p in (dated[0], dated[-1]))
+        out = [period_of((first + timedelta(weeks=k)).isoformat(), "week")
+               for k in range((last - first).days // 7 + 1)]
+    return (out if len(out) <= limit else dated) + tail
 
 
 def _source_name(title: str | None, key: str) -> str:
@@ -351,11 +369,11 @@ def svg_chart(rows: list[TrendRow], verdicts: tuple[str, ...], periods: list[str
 def to_html(report: TrendReport) -> str:
     """A self-contained page: a legend, one small chart and table per group, then the totals.
     No scripts and no external resources: it renders offline in any browser."""
-    periods = sorted({r.period for r in report.rows + report.totals})
+    periods = period_range(sorted({r.period for r in report.rows + report.totals}), report.period)
     legend = "".join(f'<span class="key"><span class="swatch" style="background:{VERDICT_COLOURS.get(v, OTHER_COLOUR)}">'
                      f"</span>{html.escape(v)}</span>" for v in report.verdicts)
-    legend += (f'<span class="key"><span class="swatch line" style="background:{SPECULATION_COLOUR}"></span>'
-               "mean speculation share</span>")
+    legend += (f'<span class="key"><span class="swatch line" style="border-top:2px solid {SPECULATION_COLOUR}">'
+               "</span>mean speculation share</span>")
     if report.anonymous_stored:
         legend += (f'<span class="key"><span class="swatch line" style="border-top:2px dashed {ANONYMOUS_COLOUR}">'
                    "</span>anonymous-source share</span>")
