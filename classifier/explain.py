@@ -36,14 +36,13 @@ checked by the tests), so ``annotate --explain`` does not classify twice.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from .features import cues
-from .features.context import SEQ, SEQUENCE_NAMES, context_features, split_units
+from .features.context import SEQUENCE_NAMES, context_features, split_units
 
 #: Reasons shown per unit by default: sentence-stage terms, and context-stage reasons.
 TOP_SENTENCE = 4
@@ -62,11 +61,8 @@ def _label(name: str) -> str:
     return _LABEL_WORDS.get(name, name.replace("_", " "))
 
 
-def _units_ago(n: int, before: bool = True) -> str:
-    if n == 1:
-        return "in the unit before" if before else "in the unit after"
-    word = _NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else str(n)
-    return f"{word} units {'earlier' if before else 'later'}"
+def _number(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
 @dataclass
@@ -419,7 +415,8 @@ def context_groups(k: int, window: int) -> list[tuple[str, list[int]]]:
         take(f"register_{_REGISTER_IDS[j]}", k)
     take("position", 3)
     for name in SEQUENCE_NAMES:
-        group = {"tag_below_closeness": "tag_below", "in_link_table": "in_table"}.get(name, name)
+        group = {"tag_below_closeness": "tag_below", "in_link_table": "in_table",
+                 "lead_in_above_closeness": "lead_in_above"}.get(name, name)
         take(group, 1)
     take("first_person_shift", 1 + k)
     return list(groups.items())
@@ -475,20 +472,20 @@ def _describe_context(reason: str, i: int, Z: np.ndarray, P: np.ndarray, classes
         j = i - 1
         while j > doc_start and Z[j, cols[0]]:
             j -= 1
-        return f"inside a quote opened {_units_ago(i - j)}"
+        return "inside a quote opened " + ("in the unit before" if i - j == 1 else f"{_number(i - j)} units earlier")
     if reason == "tag_below":
         closeness = z[cols[1]]
         if not closeness:
             return "no source tag below closes an excerpt"
         d = round(1 / closeness)
-        return "a source tag right below names the source of this excerpt" if d == 1 else \
-            f"a source tag {_NUMBER_WORDS[d] if d < len(_NUMBER_WORDS) else d} units below names the source of this excerpt"
-    if reason == "lead_in_above_closeness":
+        where = "right below" if d == 1 else f"{_number(d)} units below"
+        return f"a source tag {where} names the source of this excerpt"
+    if reason == "lead_in_above":
         closeness = z[cols[0]]
         if not closeness:
             return "no source lead-in (\u201cFrom X:\u201d) above"
         d = round(1 / closeness)
-        where = "right above" if d == 1 else f"{_NUMBER_WORDS[d] if d < len(_NUMBER_WORDS) else d} units above"
+        where = "right above" if d == 1 else f"{_number(d)} units above"
         return f"a source lead-in (\u201cFrom X:\u201d) {where}"
     if reason == "in_table":
         if z[cols[1]]:

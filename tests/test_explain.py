@@ -100,6 +100,18 @@ def test_reasons_in_plain_words(explained):
     assert according and according[0].text == "according to"
 
 
+def test_excerpt_reasons(annotator):
+    X = [{"text": t, "doc": "x"} for t in ("Here is how one paper saw it.", "Prices rose sharply this year.",
+                                            "Analysts expect more of the same.", "[ The Gazette ]",
+                                            "From the central bank:", "Inflation will ease.")]
+    _, exps = explain_units(annotator.model, X)
+    said = [{r.feature: r.text for r in e.context} for e in exps]
+    assert said[1]["context:tag_below"] == "a source tag two units below names the source of this excerpt"
+    assert said[2]["context:tag_below"] == "a source tag right below names the source of this excerpt"
+    assert said[5]["context:lead_in_above"] == "a source lead-in (\u201cFrom X:\u201d) right above"
+    assert said[0]["context:position"] == "the first unit of the document"
+
+
 def test_why_picks_what_pushed_towards_the_label(explained):
     _, _, _, exps = explained
     for e in exps:
