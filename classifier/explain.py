@@ -236,10 +236,13 @@ def ngram_in_text(text: str, ngram: str) -> str:
         return ngram
     # Tokens never span white space: start scanning at the word where the first part first appears.
     start = max(lower.rfind(" ", 0, at), lower.rfind("\n", 0, at)) + 1
-    toks = list(_TOKEN_RE.finditer(lower, start))
-    for i in range(len(toks) - len(parts) + 1):
-        if all(toks[i + j].group(0) == p for j, p in enumerate(parts)):
-            return text[toks[i].start():toks[i + len(parts) - 1].end()]
+    window: list = []
+    for token in _TOKEN_RE.finditer(lower, start):
+        window.append(token)
+        if len(window) > len(parts):
+            del window[0]
+        if len(window) == len(parts) and all(t.group(0) == p for t, p in zip(window, parts)):
+            return text[window[0].start():window[-1].end()]
     return ngram
 
 
@@ -442,8 +445,8 @@ def _describe_context(reason: str, i: int, Z: np.ndarray, P: np.ndarray, classes
         seen = []
         for offset in [o for o in range(-window, window + 1) if o != 0]:
             if doc_start <= i + offset < doc_stop:
-                j = int(np.argmax(P[i + offset]))
-                seen.append((offset, classes[j], P[i + offset, j]))
+                j = int(P[i + offset].argmax())
+                seen.append((offset, classes[j], float(P[i + offset, j])))
         if not seen:
             return "no other unit in the document"
         tops = {lab for _, lab, _ in seen}
