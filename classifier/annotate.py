@@ -31,6 +31,13 @@ class Sentence:
     label: str
     confidence: float
     scores: dict[str, float]
+    why: list[dict] | None = None  # with explain on: what pushed it towards its label (classifier.explain)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        if self.why is None:
+            del d["why"]
+        return d
 
 
 @dataclass
@@ -47,7 +54,7 @@ class DocumentResult:
 
     def to_dict(self, with_text: bool = False) -> dict:
         d = {"path": self.path, "verdict": self.verdict, "counts": self.counts, "shares": self.shares,
-             "sentences": [asdict(s) for s in self.sentences]}
+             "sentences": [s.to_dict() for s in self.sentences]}
         if self.notes:
             d["notes"] = self.notes
         if with_text:
@@ -58,16 +65,17 @@ class DocumentResult:
 class Annotator:
     """A loaded model plus a segmentation pipeline, ready to annotate many texts."""
 
-    def __init__(self, model, nlp=None, model_info: dict | None = None):
+    def __init__(self, model, nlp=None, model_info: dict | None = None, explain: bool = False):
         self.model = model
         self.nlp = nlp
         self.model_info = model_info or {}
         self.classes = [str(c) for c in model.classes_]
+        self.explain = explain  # add each sentence's reasons ("why"), see classifier/explain.py
 
     @classmethod
-    def load(cls, model_path=None, spacy_model: str | None = None) -> "Annotator":
+    def load(cls, model_path=None, spacy_model: str | None = None, explain: bool = False) -> "Annotator":
         model, info = load_predictor(model_path)
-        return cls(model, load_pipeline(spacy_model), info)
+        return cls(model, load_pipeline(spacy_model), info, explain)
 
     def annotate_text(self, text: str, path: str = "<text>", notes: list[str] | None = None) -> DocumentResult:
         return self.annotate_many([text], [path], [notes or []])[0]
@@ -83,16 +91,24 @@ class Annotator:
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
         segmented = [segment(text, self.nlp) for text in texts]
         X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) for u in units]
-        proba = self.model.predict_proba(X) if X else np.zeros((0, len(self.classes)))
+        whys = None
+        if self.explain and X:
+            from .explain import explain_units  # the same probabilities, with their reasons
+
+            proba, explanations = explain_units(self.model, X)
+            whys = [[r.to_dict() for r in e.why()] for e in explanations]
+        else:
+            proba = self.model.predict_proba(X) if X else np.zeros((0, len(self.classes)))
         best = np.argmax(proba, axis=1).tolist() if len(X) else []
         rounded = np.round(proba, 4).tolist()
         results, row = [], 0
         for i, (text, units) in enumerate(zip(texts, segmented)):
             rows = rounded[row:row + len(units)]
             labels = [self.classes[j] for j in best[row:row + len(units)]]
+            why = whys[row:row + len(units)] if whys is not None else [None] * len(units)
             row += len(units)
-            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)))
-                         for k, (u, lab, p) in enumerate(zip(units, labels, rows))]
+            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)), w)
+                         for k, (u, lab, p, w) in enumerate(zip(units, labels, rows, why))]
             counts, shares, verdict = summarize(labels)
             results.append(DocumentResult(paths[i], verdict, counts, shares, sentences, text,
                                           list(notes[i]) if notes else []))

@@ -9,6 +9,7 @@ import json
 
 from .labels import LABELS
 from .annotate import DocumentResult
+from .explain import format_why
 
 FORMATS = ("pretty", "jsonl", "json", "csv", "html")
 STYLE = {"sourced_fact": "green", "attributed_claim": "cyan", "speculation": "magenta", "boilerplate": "bright_black"}
@@ -21,8 +22,11 @@ def sentence_rows(results: list[DocumentResult]):
     """One flat dict per sentence, with its document's path (jsonl and csv)."""
     for r in results:
         for s in r.sentences:
-            yield {"path": r.path, "index": s.index, "start": s.start, "end": s.end, "text": s.text,
+            row = {"path": r.path, "index": s.index, "start": s.start, "end": s.end, "text": s.text,
                    "label": s.label, "confidence": s.confidence, "scores": s.scores}
+            if s.why is not None:
+                row["why"] = s.why
+            yield row
 
 
 def to_json(results: list[DocumentResult]) -> str:
@@ -55,8 +59,14 @@ def to_html(results: list[DocumentResult]) -> str:
             tag = f"{s.label} {s.confidence:.2f}"
             colours[tag] = HTML_COLOURS[s.label]
             ents.append({"start": s.start, "end": s.end, "label": tag})
+            if s.why is not None:  # --explain: the reasons as the sentence's tooltip
+                ents[-1]["params"] = {"why": html_lib.escape(f"why, over {_runner_up(s)}: {format_why(s.why)}",
+                                                             quote=True)}
+        options = {"colors": colours}
+        if any(s.why is not None for s in r.sentences):
+            options["template"] = _ent_with_tooltip()
         body = displacy.render({"text": r.text, "ents": ents, "title": None}, style="ent", manual=True,
-                               page=False, options={"colors": colours})
+                               page=False, options=options)
         summary = " · ".join(f"{lab}: {r.counts[lab]}" for lab in LABELS)
         shares = ", ".join(f"{lab} {share:.0%}" for lab, share in r.shares.items())
         parts.append(
@@ -70,6 +80,19 @@ def to_html(results: list[DocumentResult]) -> str:
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.6}"
             ".verdict{background:#f6f6f6;padding:.6em}</style></head><body>"
             f"<h1>hypefact</h1><p>{legend}</p>{''.join(parts)}</body></html>\n")
+
+
+def _runner_up(s) -> str:
+    """The label a sentence's reasons are weighed against: its second most likely."""
+    ranked = sorted(s.scores, key=lambda lab: -s.scores[lab])
+    return ranked[1] if len(ranked) > 1 else s.label
+
+
+def _ent_with_tooltip() -> str:
+    """displaCy's entity template with a ``title`` (the browser's tooltip) on each sentence."""
+    from spacy.displacy.templates import TPL_ENT
+
+    return TPL_ENT.replace("<mark class=\"entity\"", "<mark class=\"entity\" title=\"{why}\"", 1)
 
 
 def print_pretty(results: list[DocumentResult], console) -> None:
@@ -86,6 +109,8 @@ def print_pretty(results: list[DocumentResult], console) -> None:
             line.append(f"{s.label[:4]} {s.confidence:.2f} ", style=f"bold {STYLE[s.label]}")
             line.append(s.text, style=STYLE[s.label])
             console.print(line)
+            if s.why is not None:
+                console.print(Text(f"     why, over {_runner_up(s)}: {format_why(s.why)}", style="dim"))
         table = Table(title=f"Verdict: {r.verdict}", show_edge=False)
         table.add_column("label")
         table.add_column("sentences", justify="right")

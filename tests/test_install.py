@@ -37,6 +37,10 @@ def test_wheel_installs_and_annotates_outside_the_checkout(tmp_path):
                            cwd=work, env=env, capture_output=True, text=True, check=True).stdout
     assert str(ROOT) not in where and "site-packages" in where
     assert len(out.stdout.splitlines()) > 5
+    explained = subprocess.run([str(bin_dir / "hypefact"), "annotate", str(story), "-f", "jsonl", "--explain"],
+                               cwd=work, env=env, capture_output=True, text=True)
+    assert explained.returncode == 0, explained.stderr
+    assert all('"why": [{"feature"' in line for line in explained.stdout.splitlines())
     train = subprocess.run([str(bin_dir / "hypefact"), "train"], cwd=work, env=env, capture_output=True, text=True)
     assert train.returncode != 0 and "--data" in train.stderr
     # The spaCy component comes with the wheel's entry points and its compiled model.

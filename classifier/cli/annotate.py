@@ -22,6 +22,8 @@ def annotate(
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
     max_mb: float = typer.Option(20.0, "--max-mb", help="Refuse files larger than this many MB."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force an input encoding."),
+    explain: bool = typer.Option(False, "--explain", help="Say why: the features that pushed each sentence "
+                                 "towards its label, with their weights (json/jsonl \"why\", html tooltip, pretty)."),
 ):
     """Label every sentence of each article and give a verdict: reporting, analysis or mixed."""
     from ..annotate import annotate_paths
@@ -30,6 +32,7 @@ def annotate(
     if format not in FORMATS:
         fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})", 2)
     annotator = _load_annotator(model, spacy_model)
+    annotator.explain = explain
     results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding)
     for failure in failures:
         info(f"error: {failure.message}")

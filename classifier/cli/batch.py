@@ -121,3 +121,35 @@ def export(
     if output is not None:
         what = "file" if format == "datasette-metadata" else "task" if format in TASK_FORMATS else "row"
         typer.echo(f"wrote {n} {what}{'s' if n != 1 else ''} to {output}", err=True)
+
+
+@app.command()
+def report(
+    db: Path = typer.Option(DEFAULT_DB, "--db", help="The database written by `hypefact score`."),
+    by: str = typer.Option("outlet", "--by", help="outlet (the article URL's host, else the feed's title) or feed."),
+    period: str = typer.Option("week", "--period", help="week (ISO weeks) or month."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published (else first seen) since."),
+    format: str = typer.Option("table", "--format", "-f", help="table, csv or html (inline SVG charts)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
+):
+    """How outlets trend: articles, verdict mix, speculation and anonymous-source shares per week or month."""
+    from ..about import HypefactError
+    from ..batch.store import Store, StoreError
+    from ..batch.trends import FORMATS, print_table, render, trend_report
+    from .app import console, write_output
+
+    if format not in FORMATS:
+        fail(f"--format {format!r}: choose from {', '.join(FORMATS)}", 2)
+    if not db.exists():
+        fail(f"{db}: no such database (run `hypefact score` first)")
+    try:
+        with Store(db) as store:
+            trends = trend_report(store, by=by, period=period, since=_since(since))
+    except StoreError as exc:
+        fail(str(exc))
+    except HypefactError as exc:
+        fail(str(exc), 2)
+    if format == "table":
+        print_table(trends, console(output))
+    else:
+        write_output(render(trends, format), output)
