@@ -127,6 +127,7 @@ class ReadOptions:
     per_host: int = 2
     fetch_workers: int = 8
     since: str | None = None  # ISO 8601 UTC; entries published before it are skipped
+    allow_private: bool = False  # fetch from loopback/private addresses (see classifier.batch.http)
 
 
 # ---------------------------------------------------------------------------
@@ -347,7 +348,7 @@ def _iter_feed(spec, options, status, etag, last_modified, is_scored) -> Iterato
     base_url = None
     if spec.kind == "feed_url":
         resp = fetch(spec.arg, timeout=options.timeout, max_bytes=options.max_bytes, etag=etag,
-                     last_modified=last_modified, user_agent=options.user_agent)
+                     last_modified=last_modified, user_agent=options.user_agent, allow_private=options.allow_private)
         if resp.not_modified:
             status.state = "not_modified"
             status.message = "not modified since the last run (HTTP 304)"
@@ -471,7 +472,7 @@ def _fetch_articles(spec, options, jobs) -> list[list[Item]]:
         try:
             with limiter.slot(link):
                 resp = fetch(link, timeout=options.timeout, max_bytes=options.max_bytes, accept=HTML_ACCEPT,
-                             user_agent=options.user_agent)
+                             user_agent=options.user_agent, allow_private=options.allow_private)
             body = extract_article(resp.data, resp.url, resp.content_type)
         except (FetchError, InputError) as exc:
             if _has_body(article):
