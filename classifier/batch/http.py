@@ -215,10 +215,16 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
     max_repeats = 2
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if not is_http_url(newurl):
-            raise NetworkPolicyError(f"redirected to {newurl[:80]}: only http(s) URLs are fetched")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    def http_error_302(self, req, fp, code, msg, headers):
+        target = headers.get("location") or headers.get("uri")
+        if target:
+            newurl = urllib.parse.urljoin(req.full_url, target.strip())
+            if not is_http_url(newurl):
+                fp.close()
+                raise NetworkPolicyError(f"redirected to {newurl[:80]}: only http(s) URLs are fetched")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 def _opener(deadline: _Deadline, allow_private: bool) -> urllib.request.OpenerDirector:

@@ -16,8 +16,9 @@ sentence model does not learn from them (they train the context model only): it
 keeps reading "I loved it" as an opinion, and the context model learns when a
 tag line or an open quote makes it someone else's.
 
-Inputs are units in document order: dicts ``{"text", "doc"}`` (or plain strings,
-taken as one document).
+Inputs are units in document order: dicts ``{"text", "doc"}``, with ``"outside": 1.0``
+for a unit outside its page's article region (see :mod:`classifier.features.region`),
+or plain strings, taken as one document.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from ..features.context import context_features, split_units
 from ..features.cues import has_own_attribution
+from ..features.region import unit_outside
 from ..features.transformers import text_features
 
 
@@ -88,7 +90,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
                                     n_jobs=self.n_jobs, params={"clf__sample_weight": weight})
             # Kept so that training can report cross-validated metrics without refitting stage 1.
             self.oof_proba_ = oof
-            Z = context_features(oof, docs, texts, self.window)
+            Z = context_features(oof, docs, texts, self.window, unit_outside(X))
             self.context_model_ = self._context_model().fit(Z, y)
         self.sentence_model_ = sentence.fit(texts, y, clf__sample_weight=weight)
         return self
@@ -100,7 +102,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         P = self.sentence_model_.predict_proba(texts)
         if not self.context:
             return P
-        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window))
+        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window, unit_outside(X)))
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
