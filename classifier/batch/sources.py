@@ -43,6 +43,7 @@ from typing import Callable, Iterator, Union
 from .http import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HTML_ACCEPT, USER_AGENT, FetchError, HostLimiter,
                     decompress, fetch, is_gzip, is_http_url)
 from ..fetch import source_from_response
+from ..page import article_lines, extract_region
 from ..read import TEXT_SUFFIXES, InputError, html_to_text, read_source
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
@@ -597,14 +598,20 @@ def _jsonl_item(spec, options, raw: bytes, item: str) -> Item:
     if options.since and published and published < options.since:
         return Skipped(aid, spec.key, "older")
     text, html = obj.get("text"), obj.get("html")
+    in_article = None
     if isinstance(text, str) and text.strip():
         body = text
     elif isinstance(html, str) and html.strip():
         body = html_to_text(html)
         if not body.strip():
             return Problem(spec.key, item, "no text (the html field has only markup)")
+        # The article region, as for any page (the lines are html_to_text's, as above).
+        in_article = article_lines(body.split("\n"), extract_region(html, url), html)
     else:
         return Problem(spec.key, item, 'no text (needs a non-empty "text" or "html" field)')
     if not guid and not url:
         notes.append("no id or url; the id comes from the line number")
-    return Article(aid, spec.key, compose_text(title, body), title, url, guid, published, notes)
+    full = compose_text(title, body)
+    if in_article is not None and full != body.strip():
+        in_article = [True] + in_article  # the headline put in front is this article's
+    return Article(aid, spec.key, full, title, url, guid, published, notes, in_article)
