@@ -116,3 +116,17 @@ def test_html_view_starts_at_the_article_with_furniture_collapsed(tmp_path):
     assert page.index("<details class='furniture'>") < article  # the menus, collapsed, before
     assert page.index("Grey Sound Ferries") > article
     assert page.index("Harbour wall repairs") > page.index("</div>", article)  # related links after, collapsed
+
+
+def test_language_detection_names_the_language():
+    from classifier.language import detect_language, document_language
+
+    german = ("Der Stadtrat hat am Dienstag beschlossen, die F\u00e4hrverbindung im Winter einzuschr\u00e4nken. "
+              "Die Bewohner der Insel kritisierten die Entscheidung scharf.")
+    assert detect_language(german).name == "German"
+    english = "The council voted on Tuesday to cut the winter ferry service, and islanders criticised the decision."
+    assert detect_language(english).is_english
+    # a page whose article region is English and whose footer is not: English
+    text = english + "\n" + german
+    assert document_language(text, [True, False]).is_english
+    assert not document_language(german + "\n" + german, [True, False]).is_english
