@@ -168,7 +168,8 @@ def _guarded_connection(address, timeout, source_address=None, *, deadline: _Dea
     for family, kind, proto, _, sockaddr in infos:
         sock = socket.socket(family, kind, proto)
         try:
-            sock.settimeout(max(min(timeout or remaining, remaining), 0.001))
+            per_read = timeout if isinstance(timeout, (int, float)) and timeout > 0 else remaining
+            sock.settimeout(max(min(per_read, remaining), 0.001))
             if source_address:
                 sock.bind(source_address)
             sock.connect(sockaddr)
