@@ -238,3 +238,18 @@ def test_annotate_page_and_score_fetch_articles_agree(server, tmp_path, annotato
     assert [(s.start, s.end, s.label) for s in saved.sentences] == [tuple(r) for r in stored]
     assert [(s.text, s.label) for s in saved.sentences] == [(s.text, s.label) for s in fetched.sentences]
     assert verdict == saved.verdict == fetched.verdict
+
+
+def test_score_refuses_private_feed_urls_unless_allowed(server, tmp_path):
+    from batch_support import FakeEngine, FakeSnapshot
+
+    from classifier.batch.run import BatchOptions, BatchRun
+    from classifier.batch.sources import ReadOptions
+    from classifier.batch.store import Store
+
+    with Store(tmp_path / "p.db") as store:
+        summary = BatchRun(store, FakeEngine(), FakeSnapshot(), BatchOptions(read=ReadOptions())).run(
+            [server.base + "/feed.xml"])
+    (src,) = summary.sources
+    assert src.state == "failed" and "use --allow-private" in src.message
+    assert "/feed.xml" not in server.hits  # refused before any request
