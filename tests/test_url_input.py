@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -183,6 +184,21 @@ def test_one_deadline_for_the_whole_request(server):
     with pytest.raises(FetchError, match="timed out"):
         get(server.base + "/trickle-status", timeout=1.0)
     assert time.monotonic() - t0 < 2.0
+
+
+def test_a_stalled_name_lookup_is_inside_the_deadline(monkeypatch):
+    real = socket.getaddrinfo
+
+    def stalled(host, *args, **kw):
+        if host == "stalled.invalid":
+            time.sleep(3)
+        return real(host, *args, **kw)
+
+    monkeypatch.setattr(socket, "getaddrinfo", stalled)
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="timed out"):
+        fetch("http://stalled.invalid/page", timeout=0.5)
+    assert time.monotonic() - t0 < 1.5
 
 
 def test_size_cap_and_gzip(server):

@@ -1,7 +1,7 @@
 """Polite, bounded HTTP for feeds and article pages (standard library only).
 
 Every request has a User-Agent, a socket timeout *and* one overall deadline for the
-whole request, redirects and status line included (a server that trickles one byte a
+whole request, name lookups, redirects and status line included (a server that trickles one byte a
 second cannot hold a run hostage), and a size
 cap checked against ``Content-Length`` and again while reading, so a 50 MB
 response costs at most ``max_bytes`` of memory. gzip/deflate bodies are
@@ -146,6 +146,27 @@ class _Deadline:
             timer.cancel()
 
 
+def _resolve(host: str, port: int, within: float) -> list:
+    """``getaddrinfo`` bounded by the request's deadline (a stalled resolver cannot hold it)."""
+    found: dict = {}
+
+    def lookup():
+        try:
+            found["infos"] = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+        except OSError as exc:
+            found["error"] = exc
+
+    worker = threading.Thread(target=lookup, daemon=True, name="hypefact-dns")
+    worker.start()
+    worker.join(within)
+    if worker.is_alive():
+        raise socket.timeout(f"looking up {host} timed out")
+    if "error" in found:
+        exc = found["error"]
+        raise OSError(f"cannot resolve {host}: {getattr(exc, 'strerror', None) or exc}")
+    return found["infos"]
+
+
 def _guarded_connection(address, timeout, source_address=None, *, deadline: _Deadline, allow_private: bool):
     """``socket.create_connection`` that checks every resolved address against the policy.
 
@@ -156,10 +177,7 @@ def _guarded_connection(address, timeout, source_address=None, *, deadline: _Dea
     remaining = deadline.remaining()
     if remaining <= 0:
         raise socket.timeout("deadline passed")
-    try:
-        infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise OSError(f"cannot resolve {host}: {exc.strerror}") from None
+    infos = _resolve(host, port, remaining)
     refused = [info[4][0] for info in infos if not (allow_private or is_public_address(info[4][0]))]
     if refused:
         raise NetworkPolicyError(f"{host} resolves to a private, loopback or reserved address ({refused[0]}); "
