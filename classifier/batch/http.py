@@ -1,9 +1,9 @@
 """Polite, bounded HTTP for feeds and article pages (standard library only).
 
 Every request has a User-Agent, a socket timeout *and* one overall deadline for the
-whole request, name lookups, redirects and status line included (a server that trickles one byte a
-second cannot hold a run hostage), and a size
-cap checked against ``Content-Length`` and again while reading, so a 50 MB
+whole request, name lookups, redirects and status line included (a server that
+trickles one byte a second cannot hold a run hostage), and a size cap checked
+against ``Content-Length`` and again while reading, so a 50 MB
 response costs at most ``max_bytes`` of memory. gzip/deflate bodies are
 decompressed under the same cap (no decompression bombs). Conditional GET:
 pass the ``etag`` and ``last_modified`` of the previous response and an
