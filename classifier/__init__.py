@@ -2,7 +2,10 @@
 
 The package reads in the order data flows::
 
-    read.py      files, stdin, HTML -> text
+    read.py      files, stdin -> text (pages through page.py, URLs through fetch.py)
+    page.py      web pages: declared charset, one line per block, the article region
+    fetch.py     URLs, under the network policy of batch/http.py
+    language.py  is the text English? (the model reads English only)
     segment.py   the spaCy pipeline that splits text into units
     features/    cue features, n-gram analyzers and document context (plain Python)
     model/       the classifier: estimator, compiled form, model files, catalog, card
@@ -20,7 +23,8 @@ from importlib import import_module
 _EXPORTS = {
     "__version__": "about", "HypefactError": "about",
     "LABELS": "labels", "summarize": "labels", "verdict_of": "labels",
-    "read_source": "read", "segment": "segment", "load_pipeline": "segment",
+    "read_source": "read", "read_page": "page", "read_url": "fetch", "detect_language": "language",
+    "segment": "segment", "load_pipeline": "segment",
     "Annotator": "annotate", "annotate_text": "annotate", "annotate_file": "annotate", "annotate_paths": "annotate",
     "render": "render",
     "UnitClassifier": "model.estimator", "load_model": "model.files", "load_predictor": "model.files",

@@ -12,14 +12,20 @@ An :class:`Annotator` loads the model and the spaCy pipeline once; reuse it.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .labels import summarize
+from .about import __version__
+from .labels import CLAIM_LABELS, DEFAULT_MIN_CLAIMS, summarize
 from .model.files import load_predictor
-from .read import DEFAULT_MAX_BYTES, InputError, read_source
+from .read import DEFAULT_MAX_BYTES, InputError, SourceText, read_source
 from .segment import load_pipeline, segment
+
+
+class NotEnglishError(InputError):
+    """A document in a language the model was not trained on (refused unless ``any_language``)."""
 
 
 @dataclass
@@ -31,6 +37,7 @@ class Sentence:
     label: str
     confidence: float
     scores: dict[str, float]
+    in_article: bool = True  # inside the page's article region (always, for plain text)
     why: list[dict] | None = None  # with explain on: what pushed it towards its label (classifier.explain)
 
     def to_dict(self) -> dict:
@@ -51,9 +58,21 @@ class DocumentResult:
     sentences: list[Sentence]
     text: str = field(default="", repr=False)  # the text that was classified (offsets point into it)
     notes: list[str] = field(default_factory=list)
+    #: Fewer claim-making units than the annotator's ``min_claims``: the verdict rests on little.
+    low_evidence: bool = False
+    language: str = "en"  # ISO 639-1 code of the detected language
+    out_of_scope: bool = False  # not English, annotated anyway (``any_language``): the model was not made for it
+    model: str = ""  # the model's id: name@short hash
+    version: str = __version__  # the hypefact version that annotated it
+
+    @property
+    def n_claims(self) -> int:
+        return sum(self.counts.get(lab, 0) for lab in CLAIM_LABELS)
 
     def to_dict(self, with_text: bool = False) -> dict:
-        d = {"path": self.path, "verdict": self.verdict, "counts": self.counts, "shares": self.shares,
+        d = {"path": self.path, "verdict": self.verdict, "low_evidence": self.low_evidence, "claims": self.n_claims,
+             "counts": self.counts, "shares": self.shares, "language": self.language,
+             "out_of_scope": self.out_of_scope, "model": self.model, "hypefact_version": self.version,
              "sentences": [s.to_dict() for s in self.sentences]}
         if self.notes:
             d["notes"] = self.notes
@@ -65,32 +84,48 @@ class DocumentResult:
 class Annotator:
     """A loaded model plus a segmentation pipeline, ready to annotate many texts."""
 
-    def __init__(self, model, nlp=None, model_info: dict | None = None, explain: bool = False):
+    def __init__(self, model, nlp=None, model_info: dict | None = None, min_claims: int = DEFAULT_MIN_CLAIMS,
+                 explain: bool = False):
         self.model = model
         self.nlp = nlp
         self.model_info = model_info or {}
         self.classes = [str(c) for c in model.classes_]
+        self.min_claims = min_claims
         self.explain = explain  # add each sentence's reasons ("why"), see classifier/explain.py
 
+    @property
+    def model_id(self) -> str:
+        """``name@hash12``: which model labeled a result (the SHA-256 its sidecar records)."""
+        name = self.model_info.get("name") or "model"
+        digest = self.model_info.get("sha256") or ""
+        return f"{name}@{digest[:12]}" if digest else str(name)
+
     @classmethod
-    def load(cls, model_path=None, spacy_model: str | None = None, explain: bool = False) -> "Annotator":
+    def load(cls, model_path=None, spacy_model: str | None = None,
+             min_claims: int = DEFAULT_MIN_CLAIMS, explain: bool = False) -> "Annotator":
         model, info = load_predictor(model_path)
-        return cls(model, load_pipeline(spacy_model), info, explain)
+        return cls(model, load_pipeline(spacy_model), info, min_claims, explain)
 
     def annotate_text(self, text: str, path: str = "<text>", notes: list[str] | None = None) -> DocumentResult:
         return self.annotate_many([text], [path], [notes or []])[0]
 
     def annotate_many(self, texts: list[str], paths: list[str] | None = None,
-                      notes: list[list[str]] | None = None) -> list[DocumentResult]:
+                      notes: list[list[str]] | None = None,
+                      in_article: list[list[bool] | None] | None = None) -> list[DocumentResult]:
         """Annotate several texts with one classifier call (what batch scoring uses).
 
         Each text's units go in under their own document id, so the context
         features never cross from one text into another: the results are the same
-        as annotating the texts one by one, only faster.
+        as annotating the texts one by one, only faster. ``in_article`` gives, per
+        text, one flag per line (inside the page's article region?); None for
+        plain text, where every unit counts as inside.
         """
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
+        regions = in_article or [None] * len(texts)
         segmented = [segment(text, self.nlp) for text in texts]
-        X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) for u in units]
+        inside = [_units_in_article(text, units, region) for text, units, region in zip(texts, segmented, regions)]
+        X = [{"text": u.text, "doc": f"#{i}", "outside": 0.0 if flag else 1.0}
+             for i, units in enumerate(segmented) for u, flag in zip(units, inside[i])]
         whys = None
         if self.explain and X:
             from .explain import explain_units  # the same probabilities, with their reasons
@@ -107,17 +142,59 @@ class Annotator:
             labels = [self.classes[j] for j in best[row:row + len(units)]]
             why = whys[row:row + len(units)] if whys is not None else [None] * len(units)
             row += len(units)
-            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)), w)
-                         for k, (u, lab, p, w) in enumerate(zip(units, labels, rows, why))]
+            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)), flag, w)
+                         for k, (u, lab, p, flag, w) in enumerate(zip(units, labels, rows, inside[i], why))]
             counts, shares, verdict = summarize(labels)
-            results.append(DocumentResult(paths[i], verdict, counts, shares, sentences, text,
-                                          list(notes[i]) if notes else []))
+            result = DocumentResult(paths[i], verdict, counts, shares, sentences, text,
+                                    list(notes[i]) if notes else [], model=self.model_id)
+            result.low_evidence = result.n_claims < self.min_claims
+            results.append(result)
         return results
 
-    def annotate_file(self, path: str, max_bytes: int | None = None, encoding: str | None = None) -> DocumentResult:
-        """Read (txt/md/html or ``-``) and annotate; raises :class:`~classifier.read.InputError`."""
-        src = read_source(path, max_bytes or DEFAULT_MAX_BYTES, encoding)
-        return self.annotate_text(src.text, src.path, src.notes)
+    def annotate_source(self, src: SourceText, any_language: bool = False) -> DocumentResult:
+        """Annotate what :func:`~classifier.read.read_source` (or a URL fetch) read.
+
+        Text that is not English is refused with :class:`NotEnglishError`, or, with
+        ``any_language``, annotated and marked ``out_of_scope``.
+        """
+        from .language import document_language
+
+        lang = document_language(src.text, src.in_article)
+        notes = list(src.notes)
+        if not lang.is_english:
+            if not any_language:
+                raise NotEnglishError(f"{src.path}: the text is in {lang.name} ({lang.code}), not English; "
+                                      "hypefact's model reads English only (--any-language annotates it anyway, "
+                                      "marked out of scope)")
+            notes.append(f"the text is in {lang.name} ({lang.code}): out of scope, the model reads English only")
+        result = self.annotate_many([src.text], [src.path], [notes], [src.in_article])[0]
+        result.language, result.out_of_scope = lang.code, not lang.is_english
+        return result
+
+    def annotate_file(self, path: str, max_bytes: int | None = None, encoding: str | None = None,
+                      any_language: bool = False, allow_private: bool = False,
+                      timeout: float | None = None) -> DocumentResult:
+        """Read (txt/md/html, an http(s) URL, or ``-``) and annotate; raises :class:`~classifier.read.InputError`."""
+        from .fetch import is_http_url, read_url
+
+        if is_http_url(path):
+            kwargs = {"timeout": timeout} if timeout else {}
+            src = read_url(path, max_bytes or DEFAULT_MAX_BYTES, allow_private=allow_private, **kwargs)
+        else:
+            src = read_source(path, max_bytes or DEFAULT_MAX_BYTES, encoding)
+        return self.annotate_source(src, any_language)
+
+
+def _units_in_article(text: str, units, in_article: list[bool] | None) -> list[bool]:
+    """Per unit: whether the line it starts on is inside the article region (all True without a region)."""
+    if in_article is None:
+        return [True] * len(units)
+    starts = [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
+    out = []
+    for u in units:
+        line = bisect.bisect_right(starts, u.start) - 1
+        out.append(in_article[line] if 0 <= line < len(in_article) else True)
+    return out
 
 
 def annotate_text(text: str, model_path=None, path: str = "<text>") -> DocumentResult:
@@ -138,15 +215,17 @@ class Failure:
 
 
 def annotate_paths(annotator: "Annotator", paths: list[str], max_bytes: int | None = None,
-                   encoding: str | None = None) -> tuple[list[DocumentResult], list[Failure]]:
-    """Annotate many inputs; a bad one (binary, empty, too big, missing) is reported and skipped.
+                   encoding: str | None = None, any_language: bool = False, allow_private: bool = False,
+                   timeout: float | None = None) -> tuple[list[DocumentResult], list[Failure]]:
+    """Annotate many inputs (files, ``-``, http(s) URLs); a bad one (binary, empty, too big,
+    missing, unreachable, not English) is reported and skipped.
 
     This is what ``hypefact annotate`` runs: one bad file never stops the others.
     """
     results, failures = [], []
     for path in paths:
         try:
-            results.append(annotator.annotate_file(path, max_bytes, encoding))
+            results.append(annotator.annotate_file(path, max_bytes, encoding, any_language, allow_private, timeout))
         except InputError as exc:
             failures.append(Failure(path, str(exc)))
     return results, failures

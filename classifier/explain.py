@@ -43,6 +43,7 @@ import numpy as np
 
 from .features import cues
 from .features.context import SEQUENCE_NAMES, context_features, split_units
+from .features.region import unit_outside
 
 #: Reasons shown per unit by default: sentence-stage terms, and context-stage reasons.
 TOP_SENTENCE = 4
@@ -422,6 +423,7 @@ def context_groups(k: int, window: int) -> list[tuple[str, list[int]]]:
                  "lead_in_above_closeness": "lead_in_above"}.get(name, name)
         take(group, 1)
     take("first_person_shift", 1 + k)
+    take("article_region", 2 + k)  # classifier.features.region: own flag, neighbours' share, flag x scores
     return list(groups.items())
 
 
@@ -501,6 +503,13 @@ def _describe_context(reason: str, i: int, Z: np.ndarray, P: np.ndarray, classes
         if v < -0.05:
             return "less first person here than in the rest of the document"
         return "as much first person here as in the rest of the document"
+    if reason == "article_region":
+        own, nearby = z[cols[0]], z[cols[1]]
+        if own:
+            return "outside the page's article region (page furniture region)"
+        if nearby:
+            return f"inside the article region, next to page furniture ({nearby:.0%} of its neighbours outside)"
+        return "inside the article region (or plain text)"
     if reason in _SEQUENCE_TEXT:
         present, absent = _SEQUENCE_TEXT[reason]
         return present if z[cols[0]] else absent
@@ -524,7 +533,7 @@ def explain_units(model, X) -> tuple[np.ndarray, list[Explanation]]:
     P = _softmax(stage1.scores)
     n = len(texts)
     if model.context:
-        Z = context_features(P, docs, texts, model.window)
+        Z = context_features(P, docs, texts, model.window, unit_outside(X))
         Zs = (Z - model.ctx_mean) / model.ctx_scale
         final = Zs @ model.ctx_coef_T + model.ctx_intercept
         groups = context_groups(k, model.window)

@@ -1,9 +1,9 @@
 """Read articles from files and stdin into plain text, with clear errors for bad input.
 
 Text and Markdown are decoded as they are (UTF-8, else a legacy single-byte
-encoding, reported); HTML is turned into text one block per line with lxml, so
-that menus, footers and related links stay as their own lines for the
-classifier to label as boilerplate instead of vanishing or gluing onto prose.
+encoding, reported); HTML goes through :func:`classifier.page.read_page` (the
+declared charset, one block per line, the article region marked), the same code
+that reads a URL given to ``annotate`` and a page fetched by ``score``.
 """
 
 from __future__ import annotations
@@ -12,26 +12,16 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from .about import InputError
+from .page import html_to_text, read_page
+
+__all__ = ["InputError", "SourceText", "decode_bytes", "html_to_text", "kind_of", "read_source", "text_from_bytes"]
+
 #: Files larger than this are refused unless the caller raises the limit.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
                  ".html": "html", ".htm": "html", ".xhtml": "html"}
-
-# Elements whose text is never article text.
-_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas"}
-# Elements that start a new line of text.
-_BLOCK_TAGS = {
-    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
-    "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "ul", "option", "button", "label",
-}
-
-
-class InputError(Exception):
-    """An input that cannot be read as an article; the message is meant for the user."""
-
 
 @dataclass
 class SourceText:
@@ -41,6 +31,8 @@ class SourceText:
     text: str
     kind: str  # text | markdown | html
     notes: list[str] = field(default_factory=list)  # e.g. a fallback encoding that was used
+    #: Per line of ``text``: inside the page's article region? None for plain text (all inside).
+    in_article: list[bool] | None = None
 
 
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[str, list[str]]:
@@ -70,57 +62,6 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
     return text, notes
 
 
-def html_to_text(html: str) -> str:
-    """One line per block element; scripts and styles dropped; malformed markup tolerated."""
-    import lxml.etree
-    import lxml.html
-
-    if not html.strip():
-        return ""
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        # lxml refuses str input with an encoding declaration, and some junk entirely.
-        try:
-            root = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
-        except (lxml.etree.ParserError, ValueError):
-            return ""
-    lines: list[str] = []
-    current: list[str] = []
-
-    def flush():
-        line = " ".join("".join(current).split())
-        if line:
-            lines.append(line)
-        current.clear()
-
-    def walk(el):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag.lower() in _SKIP_TAGS or not isinstance(el.tag, str):
-            if el.tail:
-                current.append(el.tail)
-            return
-        block = tag.lower() in _BLOCK_TAGS
-        if block:
-            flush()
-        if tag.lower() == "img" and el.get("alt"):
-            current.append(" " + el.get("alt") + " ")
-        if el.text:
-            current.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-        elif tag.lower() in ("td", "th"):
-            current.append(" ")
-        if el.tail:
-            current.append(el.tail)
-
-    walk(root)
-    flush()
-    return "\n".join(lines)
-
-
 def kind_of(path: str, text: str = "") -> str:
     """text, markdown or html, from the file suffix, else from the content."""
     suffix = os.path.splitext(path)[1].lower()
@@ -132,12 +73,14 @@ def kind_of(path: str, text: str = "") -> str:
     return "text"
 
 
-def text_from_bytes(data: bytes, name: str, kind: str | None = None, encoding: str | None = None) -> SourceText:
+def text_from_bytes(data: bytes, name: str, kind: str | None = None, encoding: str | None = None,
+                    content_type: str | None = None, url: str | None = None) -> SourceText:
     """Turn raw bytes of an article (any supported kind) into the text to classify."""
+    if kind == "html" or (kind is None and kind_of(name, data[:2000].decode("latin-1")) == "html"):
+        page = read_page(data, name, content_type, url, encoding)
+        return SourceText(name, page.text, "html", page.notes, page.in_article)
     text, notes = decode_bytes(data, name, encoding)
     kind = kind or kind_of(name, text)
-    if kind == "html":
-        text = html_to_text(text)
     if not text.strip():
         raise InputError(f"{name}: no text to classify (the file is empty or has only markup)")
     return SourceText(name, text, kind, notes)

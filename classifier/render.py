@@ -1,4 +1,9 @@
-"""Output formats for annotated documents: pretty (rich), json, jsonl, csv, html."""
+"""Output formats for annotated documents: pretty (rich), json, jsonl, csv, html.
+
+Every format carries, per document, the verdict, whether it is ``low_evidence``
+(fewer claim-making sentences than ``--min-claims``), the model's id and the
+hypefact version: a result can always be traced to what produced it.
+"""
 
 from __future__ import annotations
 
@@ -15,18 +20,35 @@ FORMATS = ("pretty", "jsonl", "json", "csv", "html")
 STYLE = {"sourced_fact": "green", "attributed_claim": "cyan", "speculation": "magenta", "boilerplate": "bright_black"}
 HTML_COLOURS = {"sourced_fact": "#b7e4c7", "attributed_claim": "#bde0fe", "speculation": "#ffc8dd",
                 "boilerplate": "#e0e0e0"}
-CSV_COLUMNS = ("path", "index", "start", "end", "label", "confidence", *[f"p_{lab}" for lab in LABELS], "text")
+CSV_COLUMNS = ("path", "index", "start", "end", "label", "confidence", *[f"p_{lab}" for lab in LABELS],
+               "in_article", "verdict", "low_evidence", "model", "hypefact_version", "text")
+#: What ``--hide`` can hide from the pretty output.
+HIDEABLE = frozenset(LABELS)
 
 
 def sentence_rows(results: list[DocumentResult]):
-    """One flat dict per sentence, with its document's path (jsonl and csv)."""
+    """One flat dict per sentence, with its document's path, verdict and provenance (jsonl and csv)."""
     for r in results:
         for s in r.sentences:
             row = {"path": r.path, "index": s.index, "start": s.start, "end": s.end, "text": s.text,
-                   "label": s.label, "confidence": s.confidence, "scores": s.scores}
+                   "label": s.label, "confidence": s.confidence, "scores": s.scores, "in_article": s.in_article,
+                   "verdict": r.verdict, "low_evidence": r.low_evidence, "model": r.model,
+                   "hypefact_version": r.version}
             if s.why is not None:
                 row["why"] = s.why
             yield row
+
+
+def verdict_phrase(r: DocumentResult) -> str:
+    """The verdict as a reader should take it: with its caveats spelled out."""
+    text = r.verdict
+    if r.verdict == "none":
+        text += " (no claim-making sentences: nothing to judge)"
+    elif r.low_evidence:
+        text += f" (low evidence: only {r.n_claims} claim-making sentence{'s' if r.n_claims != 1 else ''})"
+    if r.out_of_scope:
+        text += f" [out of scope: language {r.language}]"
+    return text
 
 
 def to_json(results: list[DocumentResult]) -> str:
@@ -43,12 +65,18 @@ def to_csv(results: list[DocumentResult]) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in sentence_rows(results):
         writer.writerow([row["path"], row["index"], row["start"], row["end"], row["label"], row["confidence"],
-                         *[row["scores"].get(lab, 0.0) for lab in LABELS], row["text"]])
+                         *[row["scores"].get(lab, 0.0) for lab in LABELS], int(row["in_article"]), row["verdict"],
+                         int(row["low_evidence"]), row["model"], row["hypefact_version"], row["text"]])
     return buf.getvalue()
 
 
 def to_html(results: list[DocumentResult]) -> str:
-    """A self-contained page: displaCy's entity style over character offsets, summary on top."""
+    """A self-contained page: displaCy's entity style over character offsets, summary on top.
+
+    A page's text is shown from its article region: the furniture before the article
+    (menus, banners) and after it (related links, comments, footers) sits in
+    collapsed ``<details>`` blocks, there to open but out of the way.
+    """
     from spacy import displacy
 
     colours = {}
@@ -65,20 +93,39 @@ def to_html(results: list[DocumentResult]) -> str:
         options = {"colors": colours}
         if any(s.why is not None for s in r.sentences):
             options["template"] = _ent_with_tooltip()
-        body = displacy.render({"text": r.text, "ents": ents, "title": None}, style="ent", manual=True,
-                               page=False, options=options)
+
+        def block(lo: int, hi: int) -> str:
+            inner = [{**e, "start": e["start"] - lo, "end": e["end"] - lo} for e in ents
+                     if e["start"] >= lo and e["end"] <= hi]
+            return displacy.render({"text": r.text[lo:hi], "ents": inner, "title": None}, style="ent", manual=True,
+                                   page=False, options=options)
+
+        first, last = _article_bounds(r)
+        body = ""
+        if first > 0:
+            body += (f"<details class='furniture'><summary>Page furniture before the article "
+                     f"({_count(r, 0, first)} sentences)</summary>{block(0, first)}</details>")
+        body += f"<div class='article'>{block(first, last)}</div>"
+        if last < len(r.text):
+            body += (f"<details class='furniture'><summary>Page furniture after the article "
+                     f"({_count(r, last, len(r.text))} sentences)</summary>{block(last, len(r.text))}</details>")
         summary = " · ".join(f"{lab}: {r.counts[lab]}" for lab in LABELS)
         shares = ", ".join(f"{lab} {share:.0%}" for lab, share in r.shares.items())
+        flag = " low-evidence" if r.low_evidence else ""
+        notes = "".join(f"<br><em>note: {html_lib.escape(n)}</em>" for n in r.notes)
         parts.append(
             f"<section><h2>{html_lib.escape(r.path)}</h2>"
-            f"<p class='verdict'>Verdict: <strong>{r.verdict}</strong> &mdash; {summary}<br>"
-            f"Shares of claim-making sentences: {shares}</p>{body}</section>"
+            f"<p class='verdict{flag}'>Verdict: <strong>{html_lib.escape(verdict_phrase(r))}</strong> &mdash; {summary}<br>"
+            f"Shares of claim-making sentences: {shares}<br>"
+            f"<small>model {html_lib.escape(r.model)} · hypefact {html_lib.escape(r.version)}</small>{notes}</p>"
+            f"{body}</section>"
         )
     legend = "".join(f"<span style='background:{c};padding:2px 6px;margin-right:6px'>{lab}</span>"
                      for lab, c in HTML_COLOURS.items())
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>hypefact</title>"
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.6}"
-            ".verdict{background:#f6f6f6;padding:.6em}</style></head><body>"
+            ".verdict{background:#f6f6f6;padding:.6em}.low-evidence{background:#fff3cd}"
+            ".furniture{color:#666;margin:.5em 0}</style></head><body>"
             f"<h1>hypefact</h1><p>{legend}</p>{''.join(parts)}</body></html>\n")
 
 
@@ -95,23 +142,34 @@ def _ent_with_tooltip() -> str:
     return TPL_ENT.replace("<mark class=\"entity\"", "<mark class=\"entity\" title=\"{why}\"", 1)
 
 
-def print_pretty(results: list[DocumentResult], console) -> None:
-    """Each sentence coloured by label with its confidence, then counts, shares and verdict."""
+def _article_bounds(r: DocumentResult) -> tuple[int, int]:
+    """Character span from the first to the last sentence inside the article region (whole text if none)."""
+    inside = [s for s in r.sentences if s.in_article]
+    if not inside or len(inside) == len(r.sentences):
+        return 0, len(r.text)
+    start = r.text.rfind("\n", 0, inside[0].start) + 1
+    end = r.text.find("\n", inside[-1].end)
+    return start, (len(r.text) if end == -1 else end)
+
+
+def _count(r: DocumentResult, lo: int, hi: int) -> int:
+    return sum(1 for s in r.sentences if s.start >= lo and s.end <= hi)
+
+
+def print_pretty(results: list[DocumentResult], console, hide: frozenset[str] | set[str] = frozenset()) -> None:
+    """Verdict and shares first, then each sentence coloured by label with its confidence.
+
+    ``hide`` leaves out sentences of those labels (``--hide boilerplate`` shows a
+    page without its furniture); the counts still include them.
+    """
     from rich.table import Table
     from rich.text import Text
 
     for r in results:
         console.rule(f"[bold]{r.path}")
-        for note in r.notes:
-            console.print(f"[yellow]note:[/] {note}")
-        for s in r.sentences:
-            line = Text()
-            line.append(f"{s.label[:4]} {s.confidence:.2f} ", style=f"bold {STYLE[s.label]}")
-            line.append(s.text, style=STYLE[s.label])
-            console.print(line)
-            if s.why is not None:
-                console.print(Text(f"     why, over {_runner_up(s)}: {format_why(s.why)}", style="dim"))
-        table = Table(title=f"Verdict: {r.verdict}", show_edge=False)
+        style = "bold yellow" if r.low_evidence or r.out_of_scope else "bold"
+        console.print(Text(f"Verdict: {verdict_phrase(r)}", style=style))
+        table = Table(show_edge=False)
         table.add_column("label")
         table.add_column("sentences", justify="right")
         table.add_column("share of claims", justify="right")
@@ -119,6 +177,22 @@ def print_pretty(results: list[DocumentResult], console) -> None:
             share = f"{r.shares[lab]:.0%}" if lab in r.shares else "-"
             table.add_row(Text(lab, style=STYLE[lab]), str(r.counts[lab]), share)
         console.print(table)
+        console.print(f"[dim]model {r.model} · hypefact {r.version}[/]")
+        for note in r.notes:
+            console.print(f"[yellow]note:[/] {note}")
+        hidden = 0
+        for s in r.sentences:
+            if s.label in hide:
+                hidden += 1
+                continue
+            line = Text()
+            line.append(f"{s.label[:4]} {s.confidence:.2f} ", style=f"bold {STYLE[s.label]}")
+            line.append(s.text, style=STYLE[s.label])
+            console.print(line)
+            if s.why is not None:
+                console.print(Text(f"     why, over {_runner_up(s)}: {format_why(s.why)}", style="dim"))
+        if hidden:
+            console.print(f"[dim]({hidden} {', '.join(sorted(hide))} sentence{'s' if hidden != 1 else ''} hidden)[/]")
 
 
 def render(results: list[DocumentResult], fmt: str) -> str:

@@ -33,12 +33,12 @@ from typing import Iterable, Iterator, Optional
 from spacy.language import Language
 from spacy.tokens import Doc, Span, SpanGroup
 
-from .labels import CLAIM_LABELS
+from .labels import DEFAULT_MIN_CLAIMS
 
 #: Where the units go: ``doc.spans[SPANS_KEY]``.
 SPANS_KEY = "hypefact"
-#: A verdict resting on fewer claim-making units than this is flagged ``low_evidence``.
-MIN_CLAIMS = 5
+#: A verdict resting on fewer claim-making units than this is flagged ``low_evidence`` (as ``annotate``).
+MIN_CLAIMS = DEFAULT_MIN_CLAIMS
 
 DOC_EXTENSIONS = ("hypefact_verdict", "hypefact_shares", "hypefact_counts", "hypefact_low_evidence",
                   "hypefact_model")
@@ -71,7 +71,7 @@ class HypefactComponent:
         from .annotate import Annotator
 
         _register_extensions()
-        self.annotator = Annotator.load(model)
+        self.annotator = Annotator.load(model, min_claims=int(min_claims))
         self.min_claims = int(min_claims)
         self.spans_key = spans_key
         self.batch_size = int(batch_size)
@@ -107,10 +107,9 @@ class HypefactComponent:
             spans.append(span)
             confidences.append(s.confidence)
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans, attrs={"scores": confidences})
-        claims = sum(result.counts.get(lab, 0) for lab in CLAIM_LABELS)
         doc._.hypefact_verdict = result.verdict
         doc._.hypefact_shares = dict(result.shares)
         doc._.hypefact_counts = dict(result.counts)
-        doc._.hypefact_low_evidence = claims < self.min_claims
-        doc._.hypefact_model = self.model_name
+        doc._.hypefact_low_evidence = result.low_evidence
+        doc._.hypefact_model = result.model
         return doc

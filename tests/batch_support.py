@@ -78,7 +78,7 @@ class FakeEngine(Engine):
         self.submitted += len(chunk)
         fut = concurrent.futures.Future()
         out = []
-        for aid, text in chunk:
+        for aid, text, *_ in chunk:
             if self.delay:
                 time.sleep(self.delay)
             if aid in self.fail_ids:

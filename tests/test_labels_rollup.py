@@ -17,10 +17,10 @@ def test_verdict_at_the_thresholds(share, verdict):
     assert verdict_of({"speculation": share}, n_claims=10) == verdict
 
 
-def test_no_claims_is_mixed_whatever_the_shares_say():
-    assert verdict_of({"speculation": 0.0}, n_claims=0) == "mixed"
+def test_no_claims_is_none_whatever_the_shares_say():
+    assert verdict_of({"speculation": 0.0}, n_claims=0) == "none"
     counts, shares, verdict = summarize(["boilerplate"] * 7)
-    assert counts["boilerplate"] == 7 and all(v == 0.0 for v in shares.values()) and verdict == "mixed"
+    assert counts["boilerplate"] == 7 and all(v == 0.0 for v in shares.values()) and verdict == "none"
 
 
 def test_summarize_counts_and_shares_exclude_boilerplate():

@@ -22,7 +22,7 @@ from pathlib import Path
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from ..annotate import Annotator
-from .engines import BatchError, Engine, ModelMismatch, score_texts
+from .engines import BatchError, Engine, ModelMismatch, score_chunk
 
 
 class ModelPlugin(WorkerPlugin):
@@ -69,7 +69,7 @@ def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]]):
 
     plugin = get_worker().plugins[plugin_name]
     annotator = plugin.annotator()
-    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+    return score_chunk(annotator, chunk)
 
 
 class DaskEngine(Engine):

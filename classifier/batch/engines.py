@@ -1,6 +1,7 @@
 """Where a batch run's chunks of articles are scored: in this process, a local pool, or Dask.
 
-An engine takes chunks ``[(article id, text)]`` and returns futures of
+An engine takes chunks ``[(article id, text, in_article)]`` (``in_article``: one flag
+per line of a page, inside its article region; None for plain text) and returns futures of
 ``[(article id, result)]``; the run (:mod:`classifier.batch.run`) decides what
 to submit and stores what comes back. Workers load the model once, from the
 run's private snapshot, and refuse to score with any other model.
@@ -26,27 +27,28 @@ class BatchError(HypefactError):
 # Scoring a chunk of texts (runs in workers)
 
 
-def score_texts(annotator, texts: list[str]) -> list[dict]:
+def score_texts(annotator, texts: list[str], in_article: list | None = None) -> list[dict]:
     """Annotate many texts with one classifier call (:meth:`Annotator.annotate_many`).
 
     Results are plain dicts for the store. If anything in the chunk fails, the
     texts are scored one at a time so that only the culprit is returned as
     ``{"error": message}`` and the others are still scored.
     """
+    regions = in_article or [None] * len(texts)
     try:
-        results = annotator.annotate_many(texts)
+        results = annotator.annotate_many(texts, in_article=regions)
     except Exception:
         if len(texts) == 1:
             raise
-        return [r for t in texts for r in _score_one_safely(annotator, t)]
+        return [r for t, reg in zip(texts, regions) for r in _score_one_safely(annotator, t, reg)]
     return [{"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
              "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
             for r in results]
 
 
-def _score_one_safely(annotator, text: str) -> list[dict]:
+def _score_one_safely(annotator, text: str, in_article=None) -> list[dict]:
     try:
-        return score_texts(annotator, [text])
+        return score_texts(annotator, [text], [in_article])
     except Exception as exc:
         return [{"error": f"classification failed: {type(exc).__name__}: {exc}"}]
 
@@ -73,9 +75,15 @@ def _cached_annotator(path: str, sha256: str, spacy_model: str | None):
         return annotator
 
 
-def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple[str, str]]):
-    annotator = _cached_annotator(path, sha256, spacy_model)
-    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+def score_chunk(annotator, chunk: list[tuple]) -> list[tuple[str, dict]]:
+    """``[(article id, text[, in_article])]`` -> ``[(article id, result)]``."""
+    texts = [item[1] for item in chunk]
+    regions = [item[2] if len(item) > 2 else None for item in chunk]
+    return [(item[0], res) for item, res in zip(chunk, score_texts(annotator, texts, regions))]
+
+
+def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple]):
+    return score_chunk(_cached_annotator(path, sha256, spacy_model), chunk)
 
 
 # ---------------------------------------------------------------------------
@@ -91,7 +99,7 @@ class Engine:
     def start(self, model: ModelSnapshot, spacy_model: str | None) -> None:
         raise NotImplementedError
 
-    def submit(self, chunk: list[tuple[str, str]]):
+    def submit(self, chunk: list[tuple]):
         raise NotImplementedError
 
     def wait_any(self, futures: list) -> set:
@@ -179,10 +187,10 @@ class InFlight:
     def __len__(self) -> int:
         return len(self._pending)
 
-    def submit(self, items: list[tuple[str, str]], payload) -> list[tuple[object, list]]:
-        """Send ``[(article id, text)]``; returns what finished while waiting for room."""
+    def submit(self, items: list[tuple], payload) -> list[tuple[object, list]]:
+        """Send ``[(article id, text, in_article)]``; returns what finished while waiting for room."""
         future = self.engine.submit(items)
-        self._pending[future] = (payload, [aid for aid, _ in items])
+        self._pending[future] = (payload, [item[0] for item in items])
         done = []
         while len(self._pending) >= self.limit:
             done += self.collect(block=True)

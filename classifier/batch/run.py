@@ -228,7 +228,7 @@ class BatchRun:
     def _flush_chunk(self) -> None:
         if self._chunk:
             chunk, self._chunk, self._chunk_chars = self._chunk, [], 0
-            self._store_chunks(self.in_flight.submit([(a.id, a.text) for a, _ in chunk], chunk))
+            self._store_chunks(self.in_flight.submit([(a.id, a.text, a.in_article) for a, _ in chunk], chunk))
 
     def _collect(self, block: bool) -> None:
         self._store_chunks(self.in_flight.collect(block))

@@ -9,7 +9,9 @@ A source is one of:
   whose declared (or missing) encoding is wrong is re-decoded with
   charset-normalizer's guess. An entry's text is its full content when the feed
   carries it, else its summary; with ``fetch_articles`` the entry's link is
-  downloaded and the article text extracted with trafilatura (per-host
+  downloaded and read exactly as ``hypefact annotate URL`` reads it
+  (:func:`classifier.fetch.source_from_response`: every line of the page, the
+  article region found by trafilatura marked for the classifier; per-host
   concurrency limit), the feed's own text kept as the fallback.
 * a **folder** of articles (``.txt``, ``.md``, ``.html`` ..., walked recursively,
   hidden files skipped), read exactly as ``hypefact annotate`` reads them;
@@ -29,7 +31,6 @@ import gzip
 import hashlib
 import io
 import json
-import logging
 import os
 import re
 import urllib.parse
@@ -41,7 +42,9 @@ from typing import Callable, Iterator, Union
 
 from .http import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HTML_ACCEPT, USER_AGENT, FetchError, HostLimiter,
                     decompress, fetch, is_gzip, is_http_url)
-from ..read import TEXT_SUFFIXES, InputError, decode_bytes, html_to_text, read_source
+from ..fetch import source_from_response
+from ..page import article_lines, extract_region
+from ..read import TEXT_SUFFIXES, InputError, html_to_text, read_source
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 ARTICLE_SUFFIXES = frozenset(TEXT_SUFFIXES)
@@ -63,6 +66,8 @@ class Article:
     guid: str | None = None
     published: str | None = None  # ISO 8601 UTC, "2024-05-01T12:00:00Z"
     notes: list[str] = field(default_factory=list)
+    #: Per line of ``text``: inside the page's article region (a fetched or saved page); None for plain text.
+    in_article: list[bool] | None = None
 
     @property
     def content_hash(self) -> str:
@@ -127,6 +132,7 @@ class ReadOptions:
     per_host: int = 2
     fetch_workers: int = 8
     since: str | None = None  # ISO 8601 UTC; entries published before it are skipped
+    allow_private: bool = False  # fetch from loopback/private addresses (see classifier.batch.http)
 
 
 # ---------------------------------------------------------------------------
@@ -347,7 +353,7 @@ def _iter_feed(spec, options, status, etag, last_modified, is_scored) -> Iterato
     base_url = None
     if spec.kind == "feed_url":
         resp = fetch(spec.arg, timeout=options.timeout, max_bytes=options.max_bytes, etag=etag,
-                     last_modified=last_modified, user_agent=options.user_agent)
+                     last_modified=last_modified, user_agent=options.user_agent, allow_private=options.allow_private)
         if resp.not_modified:
             status.state = "not_modified"
             status.message = "not modified since the last run (HTTP 304)"
@@ -471,41 +477,20 @@ def _fetch_articles(spec, options, jobs) -> list[list[Item]]:
         try:
             with limiter.slot(link):
                 resp = fetch(link, timeout=options.timeout, max_bytes=options.max_bytes, accept=HTML_ACCEPT,
-                             user_agent=options.user_agent)
-            body = extract_article(resp.data, resp.url, resp.content_type)
+                             user_agent=options.user_agent, allow_private=options.allow_private)
+            page = source_from_response(resp, link)
         except (FetchError, InputError) as exc:
             if _has_body(article):
                 article.notes.append(f"article page not used ({exc}); scored the feed's text")
                 return [Problem(spec.key, label, f"{link}: {exc}; scored the feed's text instead", "warning"), article]
             return [Problem(spec.key, label, f"{link}: {exc}")]
-        article.text = compose_text(article.title, body)
+        # The page as annotate reads it (its own headline, no feed title added): same sentences, same verdict.
+        article.text, article.in_article = page.text, page.in_article
+        article.notes.extend(n for n in page.notes if not n.startswith("redirected to"))
         return [article]
 
     with ThreadPoolExecutor(max_workers=max(1, options.fetch_workers), thread_name_prefix="hypefact-fetch") as pool:
         return list(pool.map(one, jobs))
-
-
-def extract_article(data: bytes, url: str | None = None, content_type: str | None = None) -> str:
-    """The main text of an article page (trafilatura), or :class:`InputError`."""
-    ctype = (content_type or "").split(";")[0].strip().lower()
-    if ctype and not ("html" in ctype or ctype in ("text/xml", "application/xml", "text/plain")):
-        raise InputError(f"not an HTML page (content type {ctype})")
-    if b"\x00" in data[:8192]:
-        raise InputError("not an HTML page (binary data)")
-    if ctype == "text/plain":
-        return decode_bytes(data, url or "page")[0]
-    import trafilatura
-
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
-    logging.getLogger("htmldate").setLevel(logging.ERROR)
-    try:
-        text = trafilatura.extract(data, url=url, include_comments=False, include_tables=True,
-                                   output_format="txt", deduplicate=False)
-    except Exception as exc:  # the extractor is third-party code on hostile input
-        raise InputError(f"could not extract the article text: {type(exc).__name__}: {exc}") from None
-    if not text or not text.strip():
-        raise InputError("no article text found on the page")
-    return text
 
 
 # ---------------------------------------------------------------------------
@@ -533,7 +518,7 @@ def _iter_folder(spec, options, status) -> Iterator[Item]:
             yield Problem(spec.key, rel, str(exc).replace(str(path) + ": ", "", 1))
             continue
         yield Article(article_id(spec.key, fallback=rel), spec.key, src.text.strip(), None, None, rel, None,
-                      list(src.notes))
+                      list(src.notes), src.in_article)
     status.entries = n
     if n == 0:
         status.message = "no .txt, .md or .html files in the folder"
@@ -613,14 +598,20 @@ def _jsonl_item(spec, options, raw: bytes, item: str) -> Item:
     if options.since and published and published < options.since:
         return Skipped(aid, spec.key, "older")
     text, html = obj.get("text"), obj.get("html")
+    in_article = None
     if isinstance(text, str) and text.strip():
         body = text
     elif isinstance(html, str) and html.strip():
         body = html_to_text(html)
         if not body.strip():
             return Problem(spec.key, item, "no text (the html field has only markup)")
+        # The article region, as for any page (the lines are html_to_text's, as above).
+        in_article = article_lines(body.split("\n"), extract_region(html, url), html)
     else:
         return Problem(spec.key, item, 'no text (needs a non-empty "text" or "html" field)')
     if not guid and not url:
         notes.append("no id or url; the id comes from the line number")
-    return Article(aid, spec.key, compose_text(title, body), title, url, guid, published, notes)
+    full = compose_text(title, body)
+    if in_article is not None and full != body.strip():
+        in_article = [True] + in_article  # the headline put in front is this article's
+    return Article(aid, spec.key, full, title, url, guid, published, notes, in_article)

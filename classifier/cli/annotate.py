@@ -9,12 +9,13 @@ from typing import List, Optional
 
 import typer
 
+from ..labels import DEFAULT_MIN_CLAIMS
 from .app import app, choices, console, fail, info, write_output
 
 
 @app.command()
 def annotate(
-    paths: List[str] = typer.Argument(..., help="Files (.txt, .md, .html/.htm) or - for stdin."),
+    paths: List[str] = typer.Argument(..., help="Files (.txt, .md, .html/.htm), http(s) URLs, or - for stdin."),
     format: str = typer.Option("pretty", "--format", "-f", help="pretty, jsonl, json, csv or html.",
                                autocompletion=choices("pretty", "jsonl", "json", "csv", "html")),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
@@ -24,21 +25,36 @@ def annotate(
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force an input encoding."),
     explain: bool = typer.Option(False, "--explain", help="Say why: the features that pushed each sentence "
                                  "towards its label, with their weights (json/jsonl \"why\", html tooltip, pretty)."),
+    min_claims: int = typer.Option(DEFAULT_MIN_CLAIMS, "--min-claims", min=1,
+                                   help="Mark a verdict low_evidence below this many claim-making sentences."),
+    any_language: bool = typer.Option(False, "--any-language", help="Annotate text that is not English too "
+                                      "(marked out of scope; refused by default)."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Allow URLs on loopback, private and "
+                                       "link-local addresses (refused by default, at every redirect)."),
+    timeout: float = typer.Option(20.0, "--timeout", min=0.1, help="Seconds allowed for each URL, all in."),
+    hide: List[str] = typer.Option([], "--hide", help="Pretty output: leave out sentences with this label "
+                                   "(e.g. --hide boilerplate); repeatable."),
 ):
-    """Label every sentence of each article and give a verdict: reporting, analysis or mixed."""
+    """Label every sentence of each article, page or URL and give a verdict: reporting, mixed, analysis
+    (or none when nothing in it makes a claim)."""
     from ..annotate import annotate_paths
-    from ..render import FORMATS, print_pretty, render
+    from ..render import FORMATS, HIDEABLE, print_pretty, render
 
     if format not in FORMATS:
         fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})", 2)
+    bad = sorted(set(hide) - HIDEABLE)
+    if bad:
+        fail(f"--hide {bad[0]!r}: choose from {', '.join(sorted(HIDEABLE))}", 2)
     annotator = _load_annotator(model, spacy_model)
     annotator.explain = explain
-    results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding)
+    annotator.min_claims = min_claims
+    results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding,
+                                       any_language=any_language, allow_private=allow_private, timeout=timeout)
     for failure in failures:
         info(f"error: {failure.message}")
     if results:
         if format == "pretty":
-            print_pretty(results, console(output))
+            print_pretty(results, console(output), frozenset(hide))
         else:
             write_output(render(results, format), output)
     if failures:

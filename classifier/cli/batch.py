@@ -43,12 +43,14 @@ def score(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Address of a dask scheduler, e.g. "
                                             "tcp://host:8786 (implies --engine dask; without it dask starts a LocalCluster)."),
     fetch_articles: bool = typer.Option(False, "--fetch-articles", help="Download each entry's link and extract "
-                                        "the article text (trafilatura) instead of using the feed's text."),
+                                        "the page: every line is scored, the article region found by trafilatura is a feature."),
     since: Optional[str] = typer.Option(None, "--since", help="Skip entries published before this date (UTC)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
     timeout: float = typer.Option(20.0, "--timeout", min=0.1, help="Seconds allowed for each HTTP request (and for reaching a dask scheduler)."),
     max_mb: float = typer.Option(20.0, "--max-mb", min=0.001, help="Refuse feeds, pages and articles over this size."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching from loopback, private and "
+                                       "link-local addresses (refused by default, at every redirect)."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Concurrent article downloads per host."),
     chunk: int = typer.Option(16, "--chunk", min=1, help="Articles per task sent to a worker."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
@@ -65,7 +67,7 @@ def score(
     if scheduler and engine != "dask":
         fail("--scheduler goes with --engine dask", 2)
     read = ReadOptions(timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), fetch_articles=fetch_articles,
-                       per_host=per_host, since=_since(since))
+                       per_host=per_host, since=_since(since), allow_private=allow_private)
     options = BatchOptions(read=read, spacy_model=spacy_model, chunk_articles=chunk)
     run_args = {"sources": sources, "engine": engine, "jobs": jobs, "scheduler": scheduler,
                 "fetch_articles": fetch_articles, "since": read.since, "model": str(model) if model else None}

@@ -12,6 +12,7 @@ import numpy as np
 
 from .cues import FIRST_PERSON as FIRST_PERSON_RE
 from .cues import SAYING_VERBS
+from .region import region_features
 
 
 def split_units(X) -> tuple[list[str], list[str]]:
@@ -199,10 +200,13 @@ def first_person_shift(first: np.ndarray, docs: Sequence[str]) -> np.ndarray:
     return out
 
 
-def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2) -> np.ndarray:
+def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2,
+                     outside: np.ndarray | None = None) -> np.ndarray:
     """Per unit: its stage-1 log-probabilities, its neighbours', the document's mix and register
-    (and their products with the unit's own scores), position, sequence cues, and a shift into
-    the first person (with its product with the unit's own scores)."""
+    (and their products with the unit's own scores), position, sequence cues, a shift into
+    the first person (with its product with the unit's own scores), and where it lies against
+    its page's article region (``outside``: 1.0 per unit outside; None: plain text, all inside;
+    see :mod:`.region`)."""
     n, k = P.shape
     logP = np.log(np.clip(P, 1e-4, 1.0))
     blocks = [logP]
@@ -234,5 +238,5 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
     style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
     voice = first_person_shift(flags[:, FIRST_PERSON], docs)
     blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, sequence_cues(texts, docs),
-               voice, P * voice]
+               voice, P * voice, region_features(P, _doc_slices(docs), outside)]
     return np.hstack(blocks)

@@ -20,6 +20,7 @@ import numpy as np
 from .._io import atomic_writer
 from ..features import cues
 from ..features.context import context_features
+from ..features.region import unit_outside
 from .inputs import unit_columns
 
 FORMAT_VERSION = 1
@@ -62,6 +63,11 @@ class CompiledModel:
         self.window = self.meta["window"]
         if self.context:
             self.ctx_mean, self.ctx_scale = arrays["ctx_mean"], arrays["ctx_scale"]
+            k = len(self.classes_)
+            width = context_features(np.full((1, k), 1.0 / k), ["d"], ["x"], self.window).shape[1]
+            if len(self.ctx_mean) != width:
+                raise ValueError("it was trained with other context features than this version of hypefact "
+                                 "computes (retrain it with `hypefact train`)")
             self.ctx_coef_T = np.ascontiguousarray(arrays["ctx_coef"].T)
             self.ctx_intercept = arrays["ctx_intercept"]
 
@@ -146,7 +152,7 @@ class CompiledModel:
         P = _softmax(self._sentence_scores(texts))
         if not self.context:
             return P
-        Z = (context_features(P, docs, texts, self.window) - self.ctx_mean) / self.ctx_scale
+        Z = (context_features(P, docs, texts, self.window, unit_outside(X)) - self.ctx_mean) / self.ctx_scale
         return _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
 
     def predict(self, X) -> np.ndarray:

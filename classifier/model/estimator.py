@@ -18,7 +18,9 @@ tag line or an open quote makes it someone else's.
 
 Inputs are units in document order: dicts ``{"text", "doc"}`` (or plain strings,
 taken as one document), a pandas DataFrame with ``text`` (and ``doc``) columns, or a
-Series of texts (see :mod:`classifier.model.inputs`).
+Series of texts (see :mod:`classifier.model.inputs`). A unit outside its page's article
+region carries ``"outside": 1.0`` (a dict key or a DataFrame column; see
+:mod:`classifier.features.region`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sklearn.model_selection import GroupKFold
 
 from ..features.context import context_features
 from ..features.cues import has_own_attribution
+from ..features.region import unit_outside
 from ..features.transformers import text_features
 from .inputs import unit_columns
 
@@ -95,7 +98,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
             oof = out_of_fold_stage1(sentence, texts, y, docs, weight, folds, self.n_jobs, self.classes_, report)
             # Kept so that training can report cross-validated metrics without refitting stage 1.
             self.oof_proba_ = oof
-            Z = context_features(oof, docs, texts, self.window)
+            Z = context_features(oof, docs, texts, self.window, unit_outside(X))
             self.context_model_ = self._context_model().fit(Z, y)
             report("context", 1, 1)
         report("final", 0, 1)
@@ -113,7 +116,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         P = self.sentence_model_.predict_proba(texts)
         if not self.context:
             return P
-        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window))
+        return self.context_model_.predict_proba(context_features(P, docs, texts, self.window, unit_outside(X)))
 
     def predict(self, X) -> np.ndarray:
         proba = self.predict_proba(X)  # checks that the model is fitted first

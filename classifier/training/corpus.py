@@ -38,10 +38,13 @@ class LabeledUnit:
     doc: str
     source: str = ""  # "file:line", for messages
     extra: dict = field(default_factory=dict)
+    #: 1.0 when the unit lies outside its page's article region; set for training by
+    #: :func:`classifier.training.region.simulate_regions`, never read from or written to label files.
+    outside: float = 0.0
 
     def as_input(self) -> dict:
-        """The form the classifier takes: text plus document id for context."""
-        return {"text": self.text, "doc": self.doc}
+        """The form the classifier takes: text, document id for context, article-region flag."""
+        return {"text": self.text, "doc": self.doc, "outside": self.outside}
 
 
 def label_files(paths: Iterable[str | os.PathLike]) -> list[Path]:

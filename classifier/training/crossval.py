@@ -38,7 +38,7 @@ def out_of_fold_proba(units: list[LabeledUnit], folds: int = 5, n_jobs: int | No
         estimator._sentence_model(), texts, y, groups=docs, cv=cv, method="predict_proba", n_jobs=n_jobs,
         params={"clf__sample_weight": estimator.sentence_weights(texts, y)})
     if estimator.context:
-        Z = context_features(P, docs, texts, estimator.window)
+        Z = context_features(P, docs, texts, estimator.window, np.array([u.outside for u in units]))
         P = cross_val_predict(estimator._context_model(), Z, y, groups=docs, cv=cv, method="predict_proba")
     return classes, P
 

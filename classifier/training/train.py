@@ -29,6 +29,7 @@ from .corpus import LabeledUnit, data_hash, in_document_order, read_labels, scan
 from .crossval import cross_validated_metrics
 from .evaluate import evaluate_units
 from .progress import TrainingProgress
+from .region import simulate_regions
 
 
 class LabelProblems(HypefactError, ValueError):
@@ -50,7 +51,8 @@ def load_training_units(data_paths) -> list[LabeledUnit]:
         raise LabelProblems(problems)
     # Units written by `hypefact label` come in the order they were answered; the
     # context features need each document's units together and in reading order.
-    return in_document_order(units)
+    # Page documents get a simulated article region (the labeled data has no HTML to extract from).
+    return simulate_regions(in_document_order(units))
 
 
 def fit_model(units: list[LabeledUnit], n_jobs: int | None = None, progress=None, **params):
