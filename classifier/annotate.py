@@ -65,8 +65,10 @@ class Annotator:
         self.classes = [str(c) for c in model.classes_]
 
     @classmethod
-    def load(cls, model_path=None, spacy_model: str | None = None) -> "Annotator":
-        model, info = load_predictor(model_path)
+    def load(cls, model_path=None, spacy_model: str | None = None, allow_pickle: bool = False) -> "Annotator":
+        """The model's compiled form and the splitter; ``allow_pickle`` permits a model that has only
+        a (hash-checked) joblib file, which runs code when loaded."""
+        model, info = load_predictor(model_path, allow_pickle)
         return cls(model, load_pipeline(spacy_model), info)
 
     def annotate_text(self, text: str, path: str = "<text>", notes: list[str] | None = None) -> DocumentResult:

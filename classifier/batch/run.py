@@ -21,13 +21,14 @@ entry of that read is stored, so a kill never turns unscored entries into a 304.
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from dataclasses import dataclass, field
 
 from ..model.files import ModelError, ModelSnapshot, snapshot_model
 from .engines import BatchError, Engine, InFlight, InlineEngine, LocalEngine, default_jobs
 from .sources import Article, Item, Problem, ReadOptions, Skipped, SourceSpec, SourceStatus, expand_sources, iter_source
-from .store import ModelId, Store, StoreError
+from .store import ModelId, Store, StoreError, describe_error
 from .summary import Listener, RunSummary, SourceSummary
 
 DEFAULT_CHUNK_ARTICLES = 16
@@ -122,8 +123,11 @@ class BatchRun:
             if hasattr(self, "in_flight"):
                 self.in_flight.cancel()
             self.engine.close()
-            self._flush_problems()
-            self.store.finish_run(self.run_id, "failed", 0, 0, 0, 0)
+            try:
+                self._flush_problems()
+                self.store.finish_run(self.run_id, "failed", 0, 0, 0, 0)
+            except sqlite3.Error:
+                pass  # the database itself failed: report the first error
             raise
         self._links += self._late_links
         self._flush_links()
@@ -285,17 +289,20 @@ class BatchRun:
 
 def score_sources(sources: list[str], db: str | os.PathLike, *, engine: Engine | None = None, model_path=None,
                   options: BatchOptions | None = None, listener: Listener | None = None,
-                  run_args: dict | None = None) -> RunSummary:
+                  run_args: dict | None = None, allow_pickle: bool = False) -> RunSummary:
     """The library entry point of ``hypefact score``: score ``sources`` into the database ``db``."""
     try:
         store = Store(db)
     except StoreError as exc:
         raise BatchError(str(exc)) from None
     try:
-        model = snapshot_model(model_path)
+        model = snapshot_model(model_path, allow_pickle=allow_pickle)
     except ModelError as exc:
         store.close()
         raise BatchError(str(exc)) from None
     with store, model:
         run = BatchRun(store, engine or make_engine(), model, options, listener)
-        return run.run(sources, run_args)
+        try:
+            return run.run(sources, run_args)
+        except sqlite3.Error as exc:  # read-only, full disk, damaged: what was committed stays committed
+            raise BatchError(describe_error(str(db), exc)) from None

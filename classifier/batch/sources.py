@@ -41,6 +41,7 @@ from typing import Callable, Iterator, Union
 
 from .http import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HTML_ACCEPT, USER_AGENT, FetchError, HostLimiter,
                     decompress, fetch, is_gzip, is_http_url)
+from .._io import open_regular
 from ..read import TEXT_SUFFIXES, InputError, decode_bytes, html_to_text, read_source
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
@@ -360,7 +361,7 @@ def _iter_feed(spec, options, status, etag, last_modified, is_scored) -> Iterato
         if size > options.max_bytes:
             yield _fail(spec, status, f"{size / 1e6:.1f} MB is over the {options.max_bytes / 1e6:.0f} MB limit")
             return
-        with open(spec.arg, "rb") as fh:
+        with open_regular(spec.arg, "feed file") as fh:
             data = fh.read(options.max_bytes + 1)
     if not data.strip():
         yield _fail(spec, status, "empty file" if spec.kind == "feed_file" else "empty response")
@@ -544,9 +545,12 @@ def _iter_folder(spec, options, status) -> Iterator[Item]:
 
 
 def _open_dump(path: str):
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    fh = open_regular(path, "dump file")
+    if fh.peek(2)[:2] != b"\x1f\x8b":
+        return fh
+    gz = gzip.GzipFile(fileobj=fh, mode="rb")
+    gz.myfileobj = fh  # what gzip.open(filename) sets: closing the GzipFile closes the file too
+    return gz
 
 
 def _read_lines(fh, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:

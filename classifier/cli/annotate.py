@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app, console, fail, info, write_output
+from .app import app, console, fail, info, output_failure, write_output
 
 
 @app.command()
@@ -21,6 +21,8 @@ def annotate(
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
     max_mb: float = typer.Option(20.0, "--max-mb", help="Refuse files larger than this many MB."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force an input encoding."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load a model that has only a joblib file "
+                                      "(a pickle: loading it runs code; only for files you trust)."),
 ):
     """Label every sentence of each article and give a verdict: reporting, analysis or mixed."""
     from ..annotate import annotate_paths
@@ -28,13 +30,16 @@ def annotate(
 
     if format not in FORMATS:
         fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})", 2)
-    annotator = _load_annotator(model, spacy_model)
+    annotator = _load_annotator(model, spacy_model, allow_pickle)
     results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding)
     for failure in failures:
         info(f"error: {failure.message}")
     if results:
         if format == "pretty":
-            print_pretty(results, console(output))
+            try:
+                print_pretty(results, console(output))
+            except OSError as exc:
+                fail(output_failure(output, exc))
         else:
             write_output(render(results, format), output)
     if failures:
@@ -42,12 +47,12 @@ def annotate(
         raise typer.Exit(1)
 
 
-def _load_annotator(model: Optional[Path], spacy_model: Optional[str]):
+def _load_annotator(model: Optional[Path], spacy_model: Optional[str], allow_pickle: bool = False):
     from ..about import HypefactError
     from ..annotate import Annotator
 
     try:
-        return Annotator.load(model, spacy_model)
+        return Annotator.load(model, spacy_model, allow_pickle)
     except (HypefactError, ValueError) as exc:
         fail(str(exc))
 
@@ -58,13 +63,15 @@ def evaluate(
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     errors: bool = typer.Option(False, "--errors", help="Also list misclassified units in context."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load a model that has only a joblib file "
+                                      "(a pickle: loading it runs code; only for files you trust)."),
 ):
     """Score the model on labeled sentences: accuracy, macro-F1, per-label figures, confusion."""
     from ..about import HypefactError
     from ..training.evaluate import evaluate
 
     try:
-        ev = evaluate(labels, model)
+        ev = evaluate(labels, model, allow_pickle)
     except HypefactError as exc:
         fail(str(exc))
     report = ev.report()

@@ -46,6 +46,8 @@ def score(
     since: Optional[str] = typer.Option(None, "--since", help="Skip entries published before this date (UTC)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load a model that has only a joblib file "
+                                      "(a pickle: loading it runs code; only for files you trust)."),
     timeout: float = typer.Option(20.0, "--timeout", min=0.1, help="Seconds allowed for each HTTP request (and for reaching a dask scheduler)."),
     max_mb: float = typer.Option(20.0, "--max-mb", min=0.001, help="Refuse feeds, pages and articles over this size."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Concurrent article downloads per host."),
@@ -70,7 +72,7 @@ def score(
                 "fetch_articles": fetch_articles, "since": read.since, "model": str(model) if model else None}
     try:
         eng = make_engine(engine, jobs, scheduler, connect_timeout=timeout)
-        summary = score_sources(sources, db, engine=eng, model_path=model, options=options,
+        summary = score_sources(sources, db, engine=eng, model_path=model, options=options, allow_pickle=allow_pickle,
                                 listener=make_listener(progress), run_args=run_args)
     except BatchError as exc:
         fail(str(exc))
@@ -99,15 +101,19 @@ def export(
     """Write stored scores as CSV, JSON Lines or Parquet, filtered by verdict, source or date."""
     from ..batch.export import ExportError
     from ..batch.export import export as do_export
+    from .._io import OutputError
     from ..batch.store import Store, StoreError
+    from .app import output_failure
 
     if not db.exists():
         fail(f"{db}: no such database (run `hypefact score` first)")
     try:
-        with Store(db) as store:
+        with Store(db, read_only=True) as store:
             n = do_export(store, format, output, verdicts=verdict, sources=source, since=_since(since),
                           model_sha=model_sha, all_models=all_models, with_text=text, with_sentences=sentences)
-    except (ExportError, StoreError) as exc:
+    except (ExportError, StoreError, OutputError) as exc:
         fail(str(exc), 2 if isinstance(exc, ExportError) else 1)
+    except OSError as exc:
+        fail(output_failure(output, exc))
     if output is not None:
         typer.echo(f"wrote {n} row{'s' if n != 1 else ''} to {output}", err=True)

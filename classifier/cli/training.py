@@ -49,6 +49,8 @@ def label(
             typer.echo(f"nothing to label: all {n_units} units of the sources are already in {into}")
             return
         writer = LabelWriter(into)
+        for note in writer.notes:
+            info(f"warning: {note}")
     except (HypefactError, ValueError) as exc:
         fail(str(exc))
     session = Session(queue, writer, strategy)
@@ -234,6 +236,7 @@ def import_(
     Stops with every problem listed, and writes nothing, if any line is bad or a
     label is unknown (map it with --map, or pass --skip-unknown).
     """
+    from ..about import HypefactError
     from ..training.importers import FORMATS, ImportProblem, import_labels, parse_mapping
     from ..model.files import DEFAULT_DATA
 
@@ -248,8 +251,12 @@ def import_(
         summary = import_labels(file, from_, into, table, skip_unknown)
     except ImportProblem as exc:
         fail(str(exc))
+    except HypefactError as exc:  # e.g. --into is a folder
+        fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or into}: {exc.strerror}")
+    for note in summary.get("notes", []):
+        info(f"warning: {note}")
     counts = ", ".join(f"{k} {n}" for k, n in sorted(summary["label_counts"].items()))
     skipped = "; skipped " + ", ".join(f"{n} ({why})" for why, n in summary["skipped"].items()) if summary["skipped"] else ""
     typer.echo(f"imported {summary['imported']} units into {summary['into']}" + (f" ({counts})" if counts else "") + skipped)
