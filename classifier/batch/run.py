@@ -92,6 +92,7 @@ class BatchRun:
         self._problems: list[Problem] = []
         self._all_problems: list[Problem] = []
         self._in_run: dict[str, str] = {}  # article id -> content hash submitted in this run
+        self._first_text: dict[str, str] = {}  # article id -> content hash of its first entry in this run
         self._scored_ok = 0
         self._score_errors = 0
 
@@ -191,6 +192,14 @@ class BatchRun:
             return
         article: Article = item
         digest = article.content_hash
+        if self._first_text.setdefault(article.id, digest) != digest:
+            # Two entries with one id (a repeated guid) and different texts: scoring both would make each
+            # run replace the other's score, so every run would rescore them. The first one is kept.
+            self._problem(Problem(summary.key, article.label, "duplicate id: same guid or URL as an earlier entry of this "
+                                  "run, with other text; kept the earlier one", "warning"), src)
+            summary.unchanged += 1
+            self.listener.article_done(summary, "unchanged")
+            return
         if self._in_run.get(article.id) == digest:  # seen earlier in this run (another feed, a duplicate)
             summary.unchanged += 1
             self._late_links.append((article.id, src.source_id))  # its row may not be written yet

@@ -65,6 +65,12 @@ class Article:
     published: str | None = None  # ISO 8601 UTC, "2024-05-01T12:00:00Z"
     notes: list[str] = field(default_factory=list)
 
+    def __post_init__(self):
+        # Lone surrogates (from JSON "\ud800" escapes, or a feed's &#xD800;) cannot be stored as UTF-8:
+        # left in, they would fail this article on every run.
+        self.text = without_surrogates(self.text)
+        self.title, self.url, self.guid = (without_surrogates(v) if v else v for v in (self.title, self.url, self.guid))
+
     @property
     def content_hash(self) -> str:
         return content_hash(self.text)
@@ -132,6 +138,35 @@ class ReadOptions:
 
 # ---------------------------------------------------------------------------
 # Identity, hashing, dates
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (the replacement character)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _valid_xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def sanitize_char_refs(data: bytes) -> bytes:
+    """Numeric character references to characters XML forbids (``&#xD800;``, ``&#0;``) become U+FFFD.
+
+    One such reference makes feedparser give up on the whole feed (feedparser
+    issue #591); replaced before parsing, it spoils one character of one entry.
+    """
+    def fix(m: re.Match) -> bytes:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return m.group(0) if _valid_xml_char(code) else b"&#xFFFD;"
+
+    return _CHAR_REF.sub(fix, data) if b"&#" in data else data
 
 
 def content_hash(text: str) -> str:
@@ -315,6 +350,7 @@ def parse_feed_bytes(data: bytes, name: str, content_type: str | None = None, ba
     if is_gzip(data):
         data = decompress(data, max_bytes, what="feed")
         warnings.append("gzip-compressed bytes (decompressed)")
+    data = sanitize_char_refs(data)
     headers = {"content-type": content_type or "application/xml"}
     if base_url:
         headers["content-location"] = base_url
@@ -601,6 +637,8 @@ def _jsonl_item(spec, options, raw: bytes, item: str) -> Item:
         obj = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return Problem(spec.key, item, f"not valid JSON ({exc.args[0] if exc.args else exc})"[:200])
+    except RecursionError:
+        return Problem(spec.key, item, "not an article (JSON nested too deeply)")
     if not isinstance(obj, dict):
         return Problem(spec.key, item, f"expected a JSON object, got {type(obj).__name__}")
     guid = obj.get("id")

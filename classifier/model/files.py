@@ -159,7 +159,12 @@ def install_model(files: dict[str, str | os.PathLike], meta: dict, target: str |
     names = {".joblib": "model_file", ".npz": "compiled_file"}
     _write_sidecar(target, {**meta, **{names[s]: f"{STAGING_DIR}/{p.name}" for s, p in staged.items()}})  # the switch
     for suffix, src in staged.items():
-        os.replace(temp_copy_beside(src, target.with_suffix(suffix)), target.with_suffix(suffix))
+        tmp = temp_copy_beside(src, target.with_suffix(suffix))
+        try:
+            os.replace(tmp, target.with_suffix(suffix))
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
     _write_sidecar(target, {**meta, **{names[s]: target.with_suffix(s).name for s in staged}})
     for leftover in staging.glob(f"{target.stem}-*"):
         leftover.unlink(missing_ok=True)
