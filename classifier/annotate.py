@@ -12,6 +12,7 @@ An :class:`Annotator` loads the model and the spaCy pipeline once; reuse it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -19,7 +20,22 @@ import numpy as np
 from .labels import summarize
 from .model.files import load_predictor
 from .read import DEFAULT_MAX_BYTES, InputError, read_source
-from .segment import load_pipeline, segment
+from .segment import iter_units, load_pipeline
+
+#: More units than this in one text is not an article (a million one-word lines, a word list): it is
+#: refused before it is classified, because memory grows with the number of units (~4 KB each).
+MAX_UNITS = 20_000
+
+
+class ArticleRefused(InputError):
+    """A text refused while it was being split: too many units, or over its time budget.
+
+    ``index`` is its position among the texts of one :meth:`Annotator.annotate_many` call.
+    """
+
+    def __init__(self, message: str, index: int = 0):
+        super().__init__(message)
+        self.index = index
 
 
 @dataclass
@@ -75,15 +91,19 @@ class Annotator:
         return self.annotate_many([text], [path], [notes or []])[0]
 
     def annotate_many(self, texts: list[str], paths: list[str] | None = None,
-                      notes: list[list[str]] | None = None) -> list[DocumentResult]:
+                      notes: list[list[str]] | None = None,
+                      seconds_per_text: float | None = None) -> list[DocumentResult]:
         """Annotate several texts with one classifier call (what batch scoring uses).
 
         Each text's units go in under their own document id, so the context
         features never cross from one text into another: the results are the same
-        as annotating the texts one by one, only faster.
+        as annotating the texts one by one, only faster. A text with more than
+        :data:`MAX_UNITS` units, or still being split after ``seconds_per_text``,
+        raises :class:`ArticleRefused` (naming its index), so that one text can never
+        hold a batch hostage.
         """
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
-        segmented = [segment(text, self.nlp) for text in texts]
+        segmented = [self._units(text, i, seconds_per_text) for i, text in enumerate(texts)]
         X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) for u in units]
         proba = self.model.predict_proba(X) if X else np.zeros((0, len(self.classes)))
         best = np.argmax(proba, axis=1).tolist() if len(X) else []
@@ -99,6 +119,18 @@ class Annotator:
             results.append(DocumentResult(paths[i], verdict, counts, shares, sentences, text,
                                           list(notes[i]) if notes else []))
         return results
+
+    def _units(self, text: str, index: int, seconds: float | None) -> list:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        units = []
+        for unit in iter_units(text, self.nlp):
+            units.append(unit)
+            if len(units) > MAX_UNITS:
+                raise ArticleRefused(f"over {MAX_UNITS:,} sentences: not one article (split it into articles)", index)
+            if deadline is not None and time.monotonic() > deadline:
+                raise ArticleRefused(f"took over {seconds:g} s to split into sentences; skipped "
+                                     "(--article-seconds raises the limit)", index)
+        return units
 
     def annotate_file(self, path: str, max_bytes: int | None = None, encoding: str | None = None) -> DocumentResult:
         """Read (txt/md/html or ``-``) and annotate; raises :class:`~classifier.read.InputError`."""

@@ -64,12 +64,13 @@ class ModelPlugin(WorkerPlugin):
             return self._annotator
 
 
-def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]]):
+def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]], seconds_per_text: float | None = None):
     from distributed import get_worker
 
     plugin = get_worker().plugins[plugin_name]
     annotator = plugin.annotator()
-    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+    texts = [t for _, t in chunk]
+    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, texts, seconds_per_text))]
 
 
 class DaskEngine(Engine):
@@ -117,7 +118,7 @@ class DaskEngine(Engine):
         self.client.register_plugin(plugin, name=self.plugin_name)
 
     def submit(self, chunk):
-        return self.client.submit(_score_chunk_dask, self.plugin_name, chunk, pure=False)
+        return self.client.submit(_score_chunk_dask, self.plugin_name, chunk, self.article_seconds, pure=False)
 
     def wait_any(self, futures):
         from distributed import wait

@@ -14,7 +14,7 @@ import threading
 from typing import Iterable
 
 from ..about import HypefactError
-from ..annotate import Annotator
+from ..annotate import Annotator, ArticleRefused
 from ..model.files import ModelSnapshot
 
 
@@ -26,29 +26,45 @@ class BatchError(HypefactError):
 # Scoring a chunk of texts (runs in workers)
 
 
-def score_texts(annotator, texts: list[str]) -> list[dict]:
+#: Seconds one article may take to be split into sentences in a batch run (``--article-seconds``).
+DEFAULT_ARTICLE_SECONDS = 60.0
+
+
+def score_texts(annotator, texts: list[str], seconds_per_text: float | None = None) -> list[dict]:
     """Annotate many texts with one classifier call (:meth:`Annotator.annotate_many`).
 
-    Results are plain dicts for the store. If anything in the chunk fails, the
-    texts are scored one at a time so that only the culprit is returned as
-    ``{"error": message}`` and the others are still scored.
+    Results are plain dicts for the store. A text refused for its size or its time
+    budget (:class:`~classifier.annotate.ArticleRefused`) comes back as
+    ``{"error": message}`` and the others are scored without it. If anything else
+    fails, the texts are scored one at a time so that only the culprit is returned
+    as an error and the others are still scored.
     """
-    try:
-        results = annotator.annotate_many(texts)
-    except Exception:
-        if len(texts) == 1:
-            raise
-        return [r for t in texts for r in _score_one_safely(annotator, t)]
-    return [{"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
-             "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
-            for r in results]
+    out: list[dict | None] = [None] * len(texts)
+    todo = list(range(len(texts)))
+    while todo:
+        try:
+            results = annotator.annotate_many([texts[i] for i in todo], seconds_per_text=seconds_per_text)
+        except ArticleRefused as exc:
+            out[todo.pop(exc.index)] = {"error": str(exc)}
+            continue
+        except Exception:
+            if len(texts) == 1:
+                raise
+            for i in todo:
+                out[i] = _score_one_safely(annotator, texts[i], seconds_per_text)
+            break
+        for i, r in zip(todo, results):
+            out[i] = {"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
+                      "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
+        break
+    return out
 
 
-def _score_one_safely(annotator, text: str) -> list[dict]:
+def _score_one_safely(annotator, text: str, seconds_per_text: float | None = None) -> dict:
     try:
-        return score_texts(annotator, [text])
+        return score_texts(annotator, [text], seconds_per_text)[0]
     except Exception as exc:
-        return [{"error": f"classification failed: {type(exc).__name__}: {exc}"}]
+        return {"error": f"classification failed: {type(exc).__name__}: {exc}"}
 
 
 _WORKER_CACHE: dict = {}
@@ -73,9 +89,10 @@ def _cached_annotator(path: str, sha256: str, spacy_model: str | None):
         return annotator
 
 
-def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple[str, str]]):
+def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple[str, str]],
+                       seconds_per_text: float | None = None):
     annotator = _cached_annotator(path, sha256, spacy_model)
-    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk]))]
+    return [(aid, res) for (aid, _), res in zip(chunk, score_texts(annotator, [t for _, t in chunk], seconds_per_text))]
 
 
 # ---------------------------------------------------------------------------
@@ -87,6 +104,8 @@ class Engine:
 
     name = "inline"
     workers = 1
+    #: Each article's time budget for being split into sentences (the run sets it from ``--article-seconds``).
+    article_seconds: float | None = DEFAULT_ARTICLE_SECONDS
 
     def start(self, model: ModelSnapshot, spacy_model: str | None) -> None:
         raise NotImplementedError
@@ -118,7 +137,7 @@ class InlineEngine(Engine):
     def submit(self, chunk):
         fut: concurrent.futures.Future = concurrent.futures.Future()
         try:
-            fut.set_result(_score_chunk_local(*self._args, chunk))
+            fut.set_result(_score_chunk_local(*self._args, chunk, self.article_seconds))
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -151,7 +170,7 @@ class LocalEngine(Engine):
         self._args = (str(model.path), model.sha256, spacy_model)
 
     def submit(self, chunk):
-        return self._executor().submit(_score_chunk_local, *self._args, chunk)
+        return self._executor().submit(_score_chunk_local, *self._args, chunk, self.article_seconds)
 
 
 def default_jobs() -> int:

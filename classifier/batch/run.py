@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..model.files import ModelError, ModelSnapshot, snapshot_model
-from .engines import BatchError, Engine, InFlight, InlineEngine, LocalEngine, default_jobs
+from .engines import DEFAULT_ARTICLE_SECONDS, BatchError, Engine, InFlight, InlineEngine, LocalEngine, default_jobs
 from .sources import Article, Item, Problem, ReadOptions, Skipped, SourceSpec, SourceStatus, expand_sources, iter_source
 from .store import ModelId, Store, StoreError, describe_error
 from .summary import Listener, RunSummary, SourceSummary
@@ -62,6 +62,7 @@ class BatchOptions:
     chunk_articles: int = DEFAULT_CHUNK_ARTICLES
     chunk_chars: int = DEFAULT_CHUNK_CHARS
     max_in_flight: int | None = None  # chunks; default 2 per worker
+    article_seconds: float | None = DEFAULT_ARTICLE_SECONDS  # per-article budget for splitting into sentences
 
 
 @dataclass
@@ -106,6 +107,7 @@ class BatchRun:
         interrupted = False
         self._states: list[_SourceRun] = []
         try:
+            self.engine.article_seconds = self.options.article_seconds
             self.engine.start(self.model, self.options.spacy_model)
             self.in_flight = InFlight(self.engine, self.options.max_in_flight or 2 * max(1, self.engine.workers))
             self.listener.run_started(len(specs), self.engine.name, self.engine.workers)

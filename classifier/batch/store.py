@@ -133,7 +133,7 @@ def describe_error(path: str, exc: sqlite3.Error) -> str:
         why = "the database is read-only (check the permissions of the file and of its folder)"
     elif "disk is full" in text or "disk I/O" in text:
         why = f"the disk is full or failing ({text})"
-    elif "malformed" in text or "not a database" in text or "corrupt" in text:
+    elif "malformed" in text or "corrupt" in text:
         why = f"the database is damaged ({text}); restore a copy, or start a new one with --db"
     else:
         why = f"not a usable SQLite database ({text})"

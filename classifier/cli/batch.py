@@ -52,6 +52,8 @@ def score(
     max_mb: float = typer.Option(20.0, "--max-mb", min=0.001, help="Refuse feeds, pages and articles over this size."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Concurrent article downloads per host."),
     chunk: int = typer.Option(16, "--chunk", min=1, help="Articles per task sent to a worker."),
+    article_seconds: float = typer.Option(60.0, "--article-seconds", min=0.01, help="Skip (and report) an article "
+                                          "still being split into sentences after this many seconds."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                             help="Progress bar (default: on a terminal) or plain log lines."),
 ):
@@ -67,7 +69,7 @@ def score(
         fail("--scheduler goes with --engine dask", 2)
     read = ReadOptions(timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), fetch_articles=fetch_articles,
                        per_host=per_host, since=_since(since))
-    options = BatchOptions(read=read, spacy_model=spacy_model, chunk_articles=chunk)
+    options = BatchOptions(read=read, spacy_model=spacy_model, chunk_articles=chunk, article_seconds=article_seconds)
     run_args = {"sources": sources, "engine": engine, "jobs": jobs, "scheduler": scheduler,
                 "fetch_articles": fetch_articles, "since": read.since, "model": str(model) if model else None}
     try:
