@@ -90,21 +90,42 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
     return text, notes
 
 
-def html_to_text(html: str) -> str:
-    """One line per block element; scripts and styles dropped; malformed markup tolerated."""
+#: libxml2 stops building the tree at this depth (with ``huge_tree``; 256 without it) and drops the rest.
+_LXML_MAX_DEPTH = 2048
+
+
+def html_to_text(html: str, notes: list[str] | None = None) -> str:
+    """One line per block element; scripts and styles dropped; malformed markup tolerated.
+
+    lxml is told to accept huge documents (text nodes and attributes over 10 MB,
+    nesting past 256 levels) and the tree is walked without recursion. A page
+    nested deeper than libxml2 will go is read again with a flat, event-based
+    parser, so its text is kept; a note saying so is added to ``notes``.
+    """
     import lxml.etree
     import lxml.html
 
     if not html.strip():
         return ""
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         # lxml refuses str input with an encoding declaration, and some junk entirely.
         try:
-            root = lxml.html.document_fromstring(html.encode("utf-8", "replace"))
+            root = lxml.html.document_fromstring(html.encode("utf-8", "replace"), parser=parser)
         except (lxml.etree.ParserError, ValueError):
             return ""
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        if notes is not None:
+            notes.append(f"HTML nested over {_LXML_MAX_DEPTH} levels deep: read without its structure")
+        return _flat_html_text(html)
+    return _tree_text(root)
+
+
+def _tree_text(root) -> str:
+    """The text of a parsed page, one line per block, walked with an explicit stack (no recursion
+    limit, however deep the page)."""
     lines: list[str] = []
     current: list[str] = []
 
@@ -114,29 +135,73 @@ def html_to_text(html: str) -> str:
             lines.append(line)
         current.clear()
 
-    def walk(el):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag.lower() in _SKIP_TAGS or not isinstance(el.tag, str):
+    stack = [(root, False)]  # (element, whether this is its end)
+    while stack:
+        el, end = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if end:
+            if tag in _BLOCK_TAGS:
+                flush()
+            elif tag in ("td", "th"):
+                current.append(" ")
             if el.tail:
                 current.append(el.tail)
-            return
-        block = tag.lower() in _BLOCK_TAGS
-        if block:
+            continue
+        if not tag or tag in _SKIP_TAGS:  # comments, scripts, styles: only their tail is text
+            if el.tail:
+                current.append(el.tail)
+            continue
+        if tag in _BLOCK_TAGS:
             flush()
-        if tag.lower() == "img" and el.get("alt"):
+        if tag == "img" and el.get("alt"):
             current.append(" " + el.get("alt") + " ")
         if el.text:
             current.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-        elif tag.lower() in ("td", "th"):
-            current.append(" ")
-        if el.tail:
-            current.append(el.tail)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    flush()
+    return "\n".join(lines)
 
-    walk(root)
+
+def _flat_html_text(html: str) -> str:
+    """The text of any HTML, however deep, from the standard library's event parser (no tree)."""
+    from html.parser import HTMLParser
+
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush():
+        line = " ".join("".join(current).split())
+        if line:
+            lines.append(line)
+        current.clear()
+
+    class Flat(HTMLParser):
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in _SKIP_TAGS:
+                self.skip += 1
+            elif tag in _BLOCK_TAGS:
+                flush()
+            elif tag == "img" and not self.skip:
+                alt = dict(attrs).get("alt")
+                if alt:
+                    current.append(f" {alt} ")
+
+        def handle_endtag(self, tag):
+            if tag in _SKIP_TAGS:
+                self.skip = max(0, self.skip - 1)
+            elif tag in _BLOCK_TAGS:
+                flush()
+
+        def handle_data(self, data):
+            if not self.skip:
+                current.append(data)
+
+    parser = Flat(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
     flush()
     return "\n".join(lines)
 
@@ -157,7 +222,7 @@ def text_from_bytes(data: bytes, name: str, kind: str | None = None, encoding: s
     text, notes = decode_bytes(data, name, encoding)
     kind = kind or kind_of(name, text)
     if kind == "html":
-        text = html_to_text(text)
+        text = html_to_text(text, notes)
     if not text.strip():
         raise InputError(f"{name}: no text to classify (the file is empty or has only markup)")
     return SourceText(name, text, kind, notes)

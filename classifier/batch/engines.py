@@ -145,11 +145,23 @@ class InlineEngine(Engine):
         return fut
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the main process, which stops the run and keeps what is stored."""
+def _worker_init(parent_pid: int) -> None:
+    """Set up a pool worker: Ctrl-C is left to the main process (which stops the run and keeps what
+    is stored), and the worker exits by itself once the main process is gone, even after a
+    ``kill -9`` (which no clean-up code of the main process outlives)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
+                     name="hypefact-parent-watch").start()
+
+
+def _exit_with_parent(parent_pid: int, every: float = 1.0) -> None:
+    import time
+
+    while os.getppid() == parent_pid:
+        time.sleep(every)
+    os._exit(0)
 
 
 class LocalEngine(Engine):
@@ -164,7 +176,8 @@ class LocalEngine(Engine):
         from joblib.externals.loky import get_reusable_executor
 
         # Reused across runs in one process; rebuilt by loky if a worker died.
-        return get_reusable_executor(max_workers=self.workers, timeout=300, initializer=_ignore_sigint)
+        return get_reusable_executor(max_workers=self.workers, timeout=300, initializer=_worker_init,
+                                     initargs=(os.getpid(),))
 
     def start(self, model, spacy_model):
         self._args = (str(model.path), model.sha256, spacy_model)

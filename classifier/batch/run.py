@@ -21,8 +21,11 @@ entry of that read is stored, so a kill never turns unscored entries into a 304.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..model.files import ModelError, ModelSnapshot, snapshot_model
@@ -311,9 +314,28 @@ def score_sources(sources: list[str], db: str | os.PathLike, *, engine: Engine |
     except ModelError as exc:
         store.close()
         raise BatchError(str(exc)) from None
-    with store, model:
+    with store, model, _sigterm_stops_the_run():
         run = BatchRun(store, engine or make_engine(), model, options, listener)
         try:
             return run.run(sources, run_args)
         except sqlite3.Error as exc:  # read-only, full disk, damaged: what was committed stays committed
             raise BatchError(describe_error(str(db), exc)) from None
+
+
+@contextmanager
+def _sigterm_stops_the_run():
+    """While a run is going, SIGTERM (``kill``, a service manager stopping it) stops it the way Ctrl-C
+    does: what is stored stays stored, the run is marked interrupted, workers and the model snapshot
+    are cleaned up. (Only the main thread can take signals; elsewhere this does nothing.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

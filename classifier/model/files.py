@@ -362,7 +362,8 @@ def snapshot_model(model_path=None, attempts: int = 5, allow_pickle: bool = Fals
     else:
         raise ModelError(f"{problem}; refusing to load it (it may have been altered, or it is being rewritten: "
                          "try again)" if "SHA-256" in problem else problem)
-    tmp = tempfile.mkdtemp(prefix=SNAPSHOT_PREFIX)
+    reap_orphan_snapshots()
+    tmp = tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-")
     path = Path(tmp) / "model.joblib"
     meta = dict(meta)
     if data is None:
@@ -375,5 +376,31 @@ def snapshot_model(model_path=None, attempts: int = 5, allow_pickle: bool = Fals
     return ModelSnapshot(path, meta["sha256"], str(meta.get("name") or src.stem), meta, tmp)
 
 
-#: Snapshots are private folders named like this under the temp folder.
+#: Snapshots are private folders named ``hypefact-model-PID-XXXX`` under the temp folder.
 SNAPSHOT_PREFIX = "hypefact-model-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def reap_orphan_snapshots() -> list[str]:
+    """Remove the snapshot folders of runs whose process is gone (killed with ``kill -9``, say).
+
+    A run removes its own snapshot on every exit it lives through; this catches
+    the ones it could not. Returns the folders removed.
+    """
+    removed = []
+    base = Path(tempfile.gettempdir())
+    for folder in base.glob(f"{SNAPSHOT_PREFIX}*-*"):
+        pid = folder.name[len(SNAPSHOT_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(str(folder))
+    return removed
