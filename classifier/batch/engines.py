@@ -156,7 +156,7 @@ def _worker_init(parent_pid: int) -> None:
                      name="hypefact-parent-watch").start()
 
 
-def _exit_with_parent(parent_pid: int, every: float = 1.0) -> None:
+def _exit_with_parent(parent_pid: int, every: float = 0.5) -> None:
     import time
 
     while os.getppid() == parent_pid:

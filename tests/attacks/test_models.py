@@ -22,17 +22,27 @@ def copy_model(src: Path, dst: Path, suffixes=(".joblib", ".npz", ".json", ".md"
     return dst
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory) -> Path:
-    """A second, different model (quick to fit) to promote over the shipped one."""
+def fit_tiny(folder: Path, repeat: int) -> Path:
     from test_model import small_xy
 
     from classifier.model.estimator import UnitClassifier
 
-    X, y = small_xy(2)
-    path = tmp_path_factory.mktemp("tiny") / "tiny.joblib"
+    X, y = small_xy(repeat)
+    path = folder / f"tiny{repeat}.joblib"
     save_model(UnitClassifier(cv=2, context=False).fit(X, y), path)
     return path
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    """A small model, quick to fit and to load."""
+    return fit_tiny(tmp_path_factory.mktemp("tiny"), 2)
+
+
+@pytest.fixture(scope="module")
+def other_tiny_model(tmp_path_factory) -> Path:
+    """Another small model (other data, so other hashes)."""
+    return fit_tiny(tmp_path_factory.mktemp("tiny"), 3)
 
 
 # -- item 5: promotion killed between renames ------------------------------------------
@@ -43,11 +53,12 @@ class Killed(BaseException):
 
 
 @pytest.mark.parametrize("kill_at", [1, 2, 3, 4, 5])
-def test_promotion_killed_at_any_rename_leaves_a_usable_default(tmp_path, monkeypatch, tiny_model, kill_at):
+def test_promotion_killed_at_any_rename_leaves_a_usable_default(tmp_path, monkeypatch, tiny_model, other_tiny_model,
+                                                                kill_at):
     from classifier.model.catalog import promote
 
-    default = copy_model(DEFAULT_MODEL, tmp_path / "models" / "hypefact.joblib")
-    old, new = sha256_of(DEFAULT_MODEL), sha256_of(tiny_model)
+    default = copy_model(other_tiny_model, tmp_path / "models" / "hypefact.joblib")
+    old, new = sha256_of(other_tiny_model), sha256_of(tiny_model)
     real_replace, calls = os.replace, []
 
     def replace(src, dst):
@@ -70,8 +81,7 @@ def test_promotion_killed_at_any_rename_leaves_a_usable_default(tmp_path, monkey
     # And the next promotion finishes the job.
     promote(tiny_model, default)
     assert load_predictor(default)[1]["sha256"] == new
-    assert sorted(p.name for p in default.parent.iterdir()) == ["hypefact.joblib", "hypefact.json",
-                                                                "hypefact.md", "hypefact.npz"]
+    assert sorted(p.name for p in default.parent.iterdir()) == ["hypefact.joblib", "hypefact.json", "hypefact.npz"]
 
 
 def test_train_promote_never_writes_over_the_default_in_place(tmp_path, monkeypatch, tiny_model):
@@ -116,11 +126,11 @@ def test_models_lists_a_missing_compiled_file(tmp_path):
 
 
 @pytest.fixture
-def joblib_only(tmp_path, monkeypatch):
-    """The shipped model without its .npz, and joblib.load rigged to fail the test if it is called."""
+def joblib_only(tmp_path, monkeypatch, tiny_model):
+    """A model without its .npz, and joblib.load watched (to see whether anything unpickles)."""
     import joblib
 
-    path = copy_model(DEFAULT_MODEL, tmp_path / "m.joblib", (".joblib", ".json"))
+    path = copy_model(tiny_model, tmp_path / "m.joblib", (".joblib", ".json"))
     calls = []
     real = joblib.load
     monkeypatch.setattr(joblib, "load", lambda *a, **k: calls.append(a) or real(*a, **k))
