@@ -109,15 +109,19 @@ def atomic_writer(path: str | os.PathLike, binary: bool = False, suffix: str = "
     A device or FIFO (``-o /dev/stdout``) is written to directly, never replaced
     by a regular file. A folder is refused with :class:`OutputError`.
     """
-    path = Path(os.path.realpath(path))
-    if path.is_dir():
-        raise OutputError(f"{path}: is a folder; give a file name to write to")
     mode = "wb" if binary else "w"
     text_args = {} if binary else {"encoding": "utf-8", "newline": ""}
-    if path.exists() and not path.is_file():  # a device, FIFO or socket: write into it
+    try:
+        st = os.stat(path)  # follows symlinks, and /dev/stdout to whatever standard output is
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise OutputError(f"{path}: is a folder; give a file name to write to")
+    if st is not None and not stat.S_ISREG(st.st_mode):  # a device, FIFO or socket: write into it
         with open(path, mode, **text_args) as fh:
             yield fh
         return
+    path = Path(os.path.realpath(path))  # a symlink is written through: the link stays a link
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
     try:

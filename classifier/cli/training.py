@@ -53,6 +53,8 @@ def label(
             info(f"warning: {note}")
     except (HypefactError, ValueError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or into}: {exc.strerror or exc}")
     session = Session(queue, writer, strategy)
     try:
         outcome = run_terminal(session, into)
@@ -143,6 +145,8 @@ def train(
                          eval_paths=eval_labels, cv_folds=cv, n_jobs=jobs, progress=info)
     except (HypefactError, ValueError) as exc:
         fail(str(exc))
+    except OSError as exc:  # a full disk or an unwritable models folder: nothing half-written is left
+        fail(f"cannot write the model: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}")
     for note in result.notes:
         info(note)
     meta, target = result.meta, result.path

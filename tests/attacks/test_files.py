@@ -91,6 +91,15 @@ def test_output_to_a_fifo_writes_into_it(article, tmp_path):
         os.close(reader)
 
 
+def test_output_to_dev_stdout_when_it_is_a_pipe():
+    """-o /dev/stdout with standard output a pipe: /dev/stdout resolves to no file path at all."""
+    code = "from classifier._io import atomic_write_text; atomic_write_text('/dev/stdout', 'hello\\n')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "hello\n"
+    assert Path("/dev/stdout").is_symlink()
+
+
 @pytest.mark.parametrize("fmt", ["json", "pretty"])
 def test_output_to_a_folder_is_one_line(article, tmp_path, fmt):
     result = run("annotate", str(article), "-f", fmt, "-o", str(tmp_path))

@@ -103,8 +103,6 @@ def test_train_promote_never_writes_over_the_default_in_place(tmp_path, monkeypa
 
 
 def test_models_lists_a_tampered_compiled_file_as_altered(tmp_path):
-    from classifier.model.catalog import list_models
-
     path = copy_model(DEFAULT_MODEL, tmp_path / "hypefact.joblib")
     assert statuses(tmp_path) == ["ok"]
     with open(path.with_suffix(".npz"), "ab") as fh:
@@ -119,8 +117,6 @@ def statuses(folder: Path) -> list[str]:
 
 
 def test_models_lists_a_missing_compiled_file(tmp_path):
-    from classifier.model.catalog import list_models
-
     copy_model(DEFAULT_MODEL, tmp_path / "hypefact.joblib", (".joblib", ".json"))
     assert statuses(tmp_path) == ["compiled file missing"]
 

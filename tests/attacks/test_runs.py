@@ -1,7 +1,6 @@
 """Attacks on a run's life: SIGTERM, kill -9 (orphaned workers and model snapshots), and Dask
 clusters that never answer, lose every worker or do not exist (issue 16, items 12 and 13)."""
 
-import json
 import os
 import signal
 import socket
