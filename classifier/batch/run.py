@@ -20,8 +20,10 @@ entry of that read is stored, so a kill never turns unscored entries into a 304.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import socket
 import sqlite3
 import threading
 import time
@@ -105,7 +107,9 @@ class BatchRun:
     def run(self, sources: list[str], run_args: dict | None = None) -> RunSummary:
         specs = expand_sources(sources)
         model_id = self.model_id = ModelId(self.model.name, self.model.sha256)
-        self.run_id = self.store.start_run(model_id, self.engine.name, run_args or {"sources": sources})
+        mark_killed_runs(self.store)
+        self.run_id = self.store.start_run(model_id, self.engine.name,
+                                           {**(run_args or {"sources": sources}), "host": socket.gethostname()})
         t0 = time.monotonic()
         interrupted = False
         self._states: list[_SourceRun] = []
@@ -299,6 +303,34 @@ class BatchRun:
     def _flush_problems(self) -> None:
         problems, self._problems = self._problems, []
         self.store.add_problems(getattr(self, "run_id", None), problems)
+
+
+def mark_killed_runs(store: Store) -> list[int]:
+    """Mark as ``killed`` the runs still ``running`` that were started on this machine by a process
+    that is gone (``kill -9``, a crash, a power cut): nothing else could ever finish them.
+
+    Runs from other machines, and runs whose process id is alive (itself, or reused), are left alone.
+    """
+    host, killed = socket.gethostname(), []
+    for row in list(store.query("SELECT id, pid, args FROM runs WHERE status = 'running'")):
+        try:
+            started_on = json.loads(row["args"] or "{}").get("host")
+        except (ValueError, AttributeError):
+            continue
+        if started_on == host and row["pid"] and row["pid"] != os.getpid() and not _process_alive(row["pid"]):
+            store.finish_run(row["id"], "killed", 0, 0, 0, 0)
+            killed.append(row["id"])
+    return killed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def score_sources(sources: list[str], db: str | os.PathLike, *, engine: Engine | None = None, model_path=None,

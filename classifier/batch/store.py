@@ -99,7 +99,7 @@ CREATE TABLE IF NOT EXISTS runs (
     id           INTEGER PRIMARY KEY,
     started      TEXT NOT NULL,
     finished     TEXT,
-    status       TEXT NOT NULL,             -- running | done | interrupted | failed (a killed run stays 'running')
+    status       TEXT NOT NULL,             -- running | done | interrupted | failed | killed (found dead by a later run)
     model_sha256 TEXT,
     model_name   TEXT,
     engine       TEXT,

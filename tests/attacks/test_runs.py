@@ -75,6 +75,26 @@ def test_snapshots_of_killed_runs_are_reaped(tmp_path, monkeypatch):
     assert mine.exists(), "a live process's snapshot was removed"
 
 
+def test_a_killed_run_is_marked_killed_by_the_next_run(tmp_path):
+    sys.path.insert(0, str(TESTS))
+    from batch_support import FakeEngine, FakeSnapshot, write_articles
+
+    from classifier.batch.run import BatchRun
+    from classifier.batch.store import ModelId, Store
+
+    write_articles(tmp_path / "a", 2)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with Store(tmp_path / "x.db") as store:
+        killed = store.start_run(ModelId("m", "f" * 64), "local", {"host": socket.gethostname()})
+        elsewhere = store.start_run(ModelId("m", "f" * 64), "local", {"host": "another-machine"})
+        store.conn.execute("UPDATE runs SET pid = ?", (dead.pid,))
+        BatchRun(store, FakeEngine(), FakeSnapshot()).run([str(tmp_path / "a")])
+        status = dict(store.conn.execute("SELECT id, status FROM runs"))
+    assert status[killed] == "killed" and status[elsewhere] == "running"
+    assert list(status.values())[-1] == "done"
+
+
 def test_pool_workers_exit_when_the_run_is_killed(tmp_path):
     """kill -9 of the main process: its loky workers notice and exit (they used to live on for minutes)."""
     script = textwrap.dedent("""
