@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 import time
@@ -166,8 +167,11 @@ def install_model(files: dict[str, str | os.PathLike], meta: dict, target: str |
             if os.path.exists(tmp):
                 os.unlink(tmp)
     _write_sidecar(target, {**meta, **{names[s]: target.with_suffix(s).name for s in staged}})
-    for leftover in staging.glob(f"{target.stem}-*"):
-        leftover.unlink(missing_ok=True)
+    # This install's staged files, and those of an earlier install of this model that was killed.
+    staged_name = re.compile(re.escape(target.stem) + r"-[0-9a-f]{12}\.(?:joblib|npz)")
+    for leftover in staging.iterdir():
+        if staged_name.fullmatch(leftover.name):
+            leftover.unlink(missing_ok=True)
     try:
         staging.rmdir()
     except OSError:  # other models are being installed beside this one

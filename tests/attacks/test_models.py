@@ -84,6 +84,20 @@ def test_promotion_killed_at_any_rename_leaves_a_usable_default(tmp_path, monkey
     assert sorted(p.name for p in default.parent.iterdir()) == ["hypefact.joblib", "hypefact.json", "hypefact.npz"]
 
 
+def test_promotion_tidies_only_its_own_staged_files(tmp_path, tiny_model, other_tiny_model):
+    from classifier.model.catalog import promote
+
+    default = copy_model(other_tiny_model, tmp_path / "models" / "hypefact.joblib")
+    staging = default.parent / "versions"
+    staging.mkdir()
+    stale = staging / "hypefact-0123456789ab.npz"  # left by a killed promotion of this model
+    other = staging / "hypefact-20261208-010101-0123456789ab.npz"  # another model's, being installed
+    stale.write_bytes(b"old")
+    other.write_bytes(b"busy")
+    promote(tiny_model, default)
+    assert not stale.exists() and other.exists()
+
+
 def test_train_promote_never_writes_over_the_default_in_place(tmp_path, monkeypatch, tiny_model):
     """`train --promote` saves a model of its own first and then promotes it (one switch)."""
     from classifier.training import train as train_module
