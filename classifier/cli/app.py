@@ -60,23 +60,24 @@ def write_output(text: str, output: Optional[Path]) -> None:
 
 
 def output_failure(output: Optional[Path], exc: OSError) -> str:
-    """The one-line message for an output that could not be written.
-
-    When standard output itself failed, what is still buffered in it is dropped
-    (fd 1 is pointed at /dev/null), so that Python's flush at exit does not print
-    a second error with a traceback.
-    """
+    """The one-line message for an output that could not be written (see :func:`write_output`)."""
     if output is None:
-        import os
-
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.close(devnull)
-        except (OSError, ValueError):
-            pass
+        _drop_buffered_stdout()
     where = str(output) if output is not None else "standard output"
     return f"cannot write to {where}: {exc.strerror or exc}"
+
+
+def _drop_buffered_stdout() -> None:
+    """Point fd 1 at /dev/null once standard output has failed, so that Python's flush at exit
+    does not fail again and print a traceback after our one-line error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def console(output: Optional[Path] = None):
