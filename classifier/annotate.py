@@ -13,6 +13,7 @@ An :class:`Annotator` loads the model and the spaCy pipeline once; reuse it.
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -21,7 +22,22 @@ from .about import __version__
 from .labels import CLAIM_LABELS, DEFAULT_MIN_CLAIMS, summarize
 from .model.files import load_predictor
 from .read import DEFAULT_MAX_BYTES, InputError, SourceText, read_source
-from .segment import load_pipeline, segment
+from .segment import iter_units, load_pipeline
+
+#: More units than this in one text is not an article (a million one-word lines, a word list): it is
+#: refused before it is classified, because memory grows with the number of units (~4 KB each).
+MAX_UNITS = 20_000
+
+
+class ArticleRefused(InputError):
+    """A text refused while it was being split: too many units, or over its time budget.
+
+    ``index`` is its position among the texts of one :meth:`Annotator.annotate_many` call.
+    """
+
+    def __init__(self, message: str, index: int = 0):
+        super().__init__(message)
+        self.index = index
 
 
 class NotEnglishError(InputError):
@@ -101,9 +117,11 @@ class Annotator:
         return f"{name}@{digest[:12]}" if digest else str(name)
 
     @classmethod
-    def load(cls, model_path=None, spacy_model: str | None = None,
-             min_claims: int = DEFAULT_MIN_CLAIMS, explain: bool = False) -> "Annotator":
-        model, info = load_predictor(model_path)
+    def load(cls, model_path=None, spacy_model: str | None = None, min_claims: int = DEFAULT_MIN_CLAIMS,
+             explain: bool = False, allow_pickle: bool = False) -> "Annotator":
+        """The model's compiled form and the splitter; ``allow_pickle`` permits a model that has only
+        a (hash-checked) joblib file, which runs code when loaded."""
+        model, info = load_predictor(model_path, allow_pickle)
         return cls(model, load_pipeline(spacy_model), info, min_claims, explain)
 
     def annotate_text(self, text: str, path: str = "<text>", notes: list[str] | None = None) -> DocumentResult:
@@ -111,18 +129,22 @@ class Annotator:
 
     def annotate_many(self, texts: list[str], paths: list[str] | None = None,
                       notes: list[list[str]] | None = None,
-                      in_article: list[list[bool] | None] | None = None) -> list[DocumentResult]:
+                      in_article: list[list[bool] | None] | None = None,
+                      seconds_per_text: float | None = None) -> list[DocumentResult]:
         """Annotate several texts with one classifier call (what batch scoring uses).
 
         Each text's units go in under their own document id, so the context
         features never cross from one text into another: the results are the same
         as annotating the texts one by one, only faster. ``in_article`` gives, per
         text, one flag per line (inside the page's article region?); None for
-        plain text, where every unit counts as inside.
+        plain text, where every unit counts as inside. A text with more than
+        :data:`MAX_UNITS` units, or still being split after ``seconds_per_text``,
+        raises :class:`ArticleRefused` (naming its index), so that one text can never
+        hold a batch hostage.
         """
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
         regions = in_article or [None] * len(texts)
-        segmented = [segment(text, self.nlp) for text in texts]
+        segmented = [self._units(text, i, seconds_per_text) for i, text in enumerate(texts)]
         inside = [_units_in_article(text, units, region) for text, units, region in zip(texts, segmented, regions)]
         X = [{"text": u.text, "doc": f"#{i}", "outside": 0.0 if flag else 1.0}
              for i, units in enumerate(segmented) for u, flag in zip(units, inside[i])]
@@ -183,6 +205,18 @@ class Annotator:
         else:
             src = read_source(path, max_bytes or DEFAULT_MAX_BYTES, encoding)
         return self.annotate_source(src, any_language)
+
+    def _units(self, text: str, index: int, seconds: float | None) -> list:
+        deadline = None if seconds is None else time.monotonic() + seconds
+        units = []
+        for unit in iter_units(text, self.nlp):
+            units.append(unit)
+            if len(units) > MAX_UNITS:
+                raise ArticleRefused(f"over {MAX_UNITS:,} sentences: not one article (split it into articles)", index)
+            if deadline is not None and time.monotonic() > deadline:
+                raise ArticleRefused(f"took over {seconds:g} s to split into sentences; skipped "
+                                     "(--article-seconds raises the limit)", index)
+        return units
 
 
 def _units_in_article(text: str, units, in_article: list[bool] | None) -> list[bool]:

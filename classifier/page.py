@@ -42,67 +42,132 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014-"
 
 
-def html_to_text(html: str) -> str:
+#: libxml2 stops building the tree at this depth (with ``huge_tree``; 256 without it) and drops the rest.
+_LXML_MAX_DEPTH = 2048
+
+
+def html_to_text(html: str, notes: list[str] | None = None) -> str:
     """One line per block element; scripts and styles dropped; malformed markup tolerated.
 
     A ``<blockquote>`` is someone else's words by the page's own markup; in text the
     quote marks are all that would say so, so each of its lines of prose that has none
     is put in quote marks (the classifier then reads it as quoted, as a reader does).
+
+    Hostile pages lose nothing silently: lxml is told to accept huge documents (text
+    nodes and attributes over 10 MB, nesting past 256 levels) and the tree is walked
+    without recursion. A page nested deeper than libxml2 will go is read again with
+    the standard library's flat parser, so its text is kept, and a note says so.
     """
     import lxml.etree
     import lxml.html
 
     if not html.strip():
         return ""
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(html)
+        root = lxml.html.document_fromstring(html, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         # lxml refuses str input with an XML encoding declaration (the text is decoded
         # already: drop it rather than let lxml re-decode bytes), and some junk entirely.
         try:
-            root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+            root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1), parser=parser)
         except (lxml.etree.ParserError, ValueError):
             return ""
-    lines: list[str] = []
-    current: list[str] = []
-    quoting = [0]  # depth of <blockquote> elements around the current line
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        if notes is not None:
+            notes.append(f"HTML nested over {_LXML_MAX_DEPTH} levels deep: read without its structure")
+        return _flat_html_text(html)
+    return _tree_text(root)
 
-    def flush():
-        line = " ".join("".join(current).split())
-        if line and quoting[0] and len(line.split()) >= 4 and line[0] not in _QUOTE_MARKS:
+
+class _Lines:
+    """Collects a page's text one block per line; lines inside a ``<blockquote>`` get quote marks."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.quoting = 0  # depth of <blockquote> elements around the current line
+
+    def flush(self) -> None:
+        line = " ".join("".join(self.current).split())
+        if line and self.quoting and len(line.split()) >= 4 and line[0] not in _QUOTE_MARKS:
             line = f"\u201c{line}\u201d"
         if line:
-            lines.append(line)
-        current.clear()
+            self.lines.append(line)
+        self.current.clear()
 
-    def walk(el):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag.lower() in _SKIP_TAGS or not isinstance(el.tag, str):
+    def text(self) -> str:
+        self.flush()
+        return "\n".join(self.lines)
+
+
+def _tree_text(root) -> str:
+    """The text of a parsed page, walked with an explicit stack (no recursion limit, however deep)."""
+    out = _Lines()
+    stack = [(root, False)]  # (element, whether this is its end)
+    while stack:
+        el, end = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if end:
+            if tag in _BLOCK_TAGS:
+                out.flush()
+            out.quoting -= tag == "blockquote"
+            if tag in ("td", "th") and tag not in _BLOCK_TAGS:
+                out.current.append(" ")
             if el.tail:
-                current.append(el.tail)
-            return
-        block = tag.lower() in _BLOCK_TAGS
-        quote = tag.lower() == "blockquote"
-        if block:
-            flush()
-        quoting[0] += quote
-        if tag.lower() == "img" and el.get("alt"):
-            current.append(" " + el.get("alt") + " ")
+                out.current.append(el.tail)
+            continue
+        if not tag or tag in _SKIP_TAGS:  # comments, scripts, styles: only their tail is text
+            if el.tail:
+                out.current.append(el.tail)
+            continue
+        if tag in _BLOCK_TAGS:
+            out.flush()
+        out.quoting += tag == "blockquote"
+        if tag == "img" and el.get("alt"):
+            out.current.append(" " + el.get("alt") + " ")
         if el.text:
-            current.append(el.text)
-        for child in el:
-            walk(child)
-        if block:
-            flush()
-        quoting[0] -= quote
-        if not block and tag.lower() in ("td", "th"):
-            current.append(" ")
-        if el.tail:
-            current.append(el.tail)
+            out.current.append(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    return out.text()
 
-    walk(root)
-    flush()
-    return "\n".join(lines)
+
+def _flat_html_text(html: str) -> str:
+    """The text of any HTML, however deep, from the standard library's event parser (no tree)."""
+    from html.parser import HTMLParser
+
+    out = _Lines()
+
+    class Flat(HTMLParser):
+        skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in _SKIP_TAGS:
+                self.skip += 1
+            elif tag in _BLOCK_TAGS:
+                out.flush()
+                out.quoting += tag == "blockquote"
+            elif tag == "img" and not self.skip:
+                alt = dict(attrs).get("alt")
+                if alt:
+                    out.current.append(f" {alt} ")
+
+        def handle_endtag(self, tag):
+            if tag in _SKIP_TAGS:
+                self.skip = max(0, self.skip - 1)
+            elif tag in _BLOCK_TAGS:
+                out.flush()
+                out.quoting = max(0, out.quoting - (tag == "blockquote"))
+
+        def handle_data(self, data):
+            if not self.skip:
+                out.current.append(data)
+
+    parser = Flat(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return out.text()
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -232,7 +297,7 @@ def read_page(data: bytes, name: str, content_type: str | None = None, url: str 
             raise InputError(f"{name}: cannot decode as {encoding}: {exc}") from None
     else:
         html, codec, notes = decode_page(data, name, content_type)
-    text = html_to_text(html)
+    text = html_to_text(html, notes)
     if not text.strip():
         raise InputError(f"{name}: no text to classify (the page has only markup)")
     lines = text.split("\n")

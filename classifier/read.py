@@ -8,10 +8,12 @@ that reads a URL given to ``annotate`` and a page fetched by ``score``.
 
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from dataclasses import dataclass, field
 
+from ._io import NotRegularFileError, open_regular
 from .about import InputError
 from .page import html_to_text, read_page
 
@@ -35,27 +37,43 @@ class SourceText:
     in_article: list[bool] | None = None
 
 
+# Byte order marks of the wide encodings (UTF-32 first: its little-endian mark begins with UTF-16's).
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
 def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[str, list[str]]:
-    """Decode bytes as text, refusing binary data; returns the text and notes for the user."""
-    head = data[:8192]
-    if b"\x00" in head:
-        raise InputError(f"{name}: looks like a binary file (NUL bytes), not text")
+    """Decode bytes as text, refusing binary data; returns the text and notes for the user.
+
+    The binary check runs on the *decoded* text when the encoding is given or
+    announced by a UTF-16/UTF-32 byte order mark: those encodings are full of NUL
+    bytes, which would otherwise read as binary.
+    """
+    if not encoding:
+        encoding = next((enc for bom, enc in _WIDE_BOMS if data.startswith(bom)), None)
     if encoding:
         try:
-            return data.decode(encoding), []
+            text = data.decode(encoding)
         except (LookupError, UnicodeDecodeError) as exc:
             raise InputError(f"{name}: cannot decode as {encoding}: {exc}") from None
-    if head.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
+        text = text.removeprefix("\ufeff")
         notes: list[str] = []
-    except UnicodeDecodeError:
+        if "\x00" in text[:8192]:
+            raise InputError(f"{name}: looks like a binary file (NUL characters), not text")
+    else:
+        if b"\x00" in data[:8192]:
+            raise InputError(f"{name}: looks like a binary file (NUL bytes), not text")
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[3:]
         try:
-            text, used = data.decode("cp1252"), "cp1252"
+            text = data.decode("utf-8")
+            notes = []
         except UnicodeDecodeError:
-            text, used = data.decode("latin-1"), "latin-1"
-        notes = [f"not valid UTF-8; decoded as {used}"]
+            try:
+                text, used = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, used = data.decode("latin-1"), "latin-1"
+            notes = [f"not valid UTF-8; decoded as {used}"]
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f\v")
     if controls > max(8, len(text[:8192]) // 20):
         raise InputError(f"{name}: looks like a binary file (control characters), not text")
@@ -89,8 +107,14 @@ def text_from_bytes(data: bytes, name: str, kind: str | None = None, encoding: s
 def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | None = None) -> SourceText:
     """Read one file (or ``-`` for stdin) into a :class:`SourceText`, or raise :class:`InputError`."""
     if path == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
         name = "<stdin>"
+        stdin = getattr(sys.stdin, "buffer", None)  # None when the command was started with stdin closed
+        if stdin is None:
+            raise InputError(f"{name}: standard input is closed; give a file, or pipe the article in")
+        try:
+            data = stdin.read(max_bytes + 1)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{name}: cannot read standard input: {getattr(exc, 'strerror', None) or exc}") from None
     else:
         name = path
         if not os.path.exists(path):
@@ -103,8 +127,10 @@ def read_source(path: str, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str | N
                 f"{path}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit (raise it with --max-mb)"
             )
         try:
-            with open(path, "rb") as fh:
+            with open_regular(path) as fh:  # a FIFO or device would block or never end
                 data = fh.read(max_bytes + 1)
+        except NotRegularFileError as exc:
+            raise InputError(str(exc)) from None
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if len(data) > max_bytes:

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
+from .pathological import split_pathological_runs
+
 if TYPE_CHECKING:  # spaCy is imported when a pipeline is built, not when this module is
     from spacy.language import Language
 
@@ -220,7 +222,7 @@ def segment(text: str, nlp: "Language | None" = None) -> list[Unit]:
 
 def iter_units(text: str, nlp: "Language | None" = None) -> Iterator[Unit]:
     nlp = nlp or load_pipeline()
-    chunks = list(_chunks(text))
+    chunks = list(split_pathological_runs(_chunks(text)))  # no quadratic tokenizer runs
     for (offset, _), doc in zip(chunks, nlp.pipe(c for _, c in chunks)):
         yield from _units_of(doc, offset)
 

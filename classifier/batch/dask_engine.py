@@ -14,9 +14,11 @@ run the task function.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -53,7 +55,7 @@ class ModelPlugin(WorkerPlugin):
     def annotator(self):
         with self._lock:
             if self._annotator is None:
-                self._dir = tempfile.mkdtemp(prefix="hypefact-model-")
+                self._dir = tempfile.mkdtemp(prefix=f"hypefact-model-{os.getpid()}-")  # reaped if the worker dies
                 path = Path(self._dir) / "model.joblib"
                 for suffix, data in self.model_files.items():
                     path.with_suffix(suffix).write_bytes(data)
@@ -64,12 +66,44 @@ class ModelPlugin(WorkerPlugin):
             return self._annotator
 
 
-def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]]):
+def _score_chunk_dask(plugin_name: str, chunk: list[tuple[str, str]], seconds_per_text: float | None = None):
     from distributed import get_worker
 
     plugin = get_worker().plugins[plugin_name]
     annotator = plugin.annotator()
-    return score_chunk(annotator, chunk)
+    return score_chunk(annotator, chunk, seconds_per_text)
+
+
+def _call_within(fn, seconds: float):
+    """``fn()``, or TimeoutError if it has not returned after ``seconds`` (it is left running in a daemon
+    thread): distributed's own timeouts do not cover a peer that accepts a connection and never speaks."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True, name="hypefact-dask-call")
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer after {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _connect(address: str, timeout: float):
+    """A Client of the scheduler at ``address``, within ``timeout`` seconds whatever the peer does."""
+    from distributed import Client
+
+    try:
+        return _call_within(lambda: Client(address, timeout=timeout), timeout + 2)
+    except TimeoutError:
+        raise BatchError(f"cannot reach the dask scheduler {address}: it accepted the connection but did not "
+                         f"answer within {timeout:g} s (is it a dask scheduler?)") from None
 
 
 class DaskEngine(Engine):
@@ -94,15 +128,19 @@ class DaskEngine(Engine):
         if self.client is None:
             try:
                 if self.address:
-                    self.client = Client(self.address, timeout=self.connect_timeout)
+                    self.client = _connect(self.address, self.connect_timeout)
                 else:
                     self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1, processes=True,
                                                  host="127.0.0.1", dashboard_address=None,
                                                  silence_logs=logging.ERROR)
                     self.client = Client(self._cluster)
-            except (OSError, TimeoutError) as exc:
+            except BatchError:
                 self.close()
-                raise BatchError(f"cannot reach the dask scheduler {self.address or '(local)'}: {exc}") from None
+                raise
+            except Exception as exc:  # a malformed address, a refused or dead port: one line, no traceback
+                self.close()
+                raise BatchError(f"cannot reach the dask scheduler {self.address or '(local)'}: "
+                                 f"{type(exc).__name__}: {exc}") from None
         n = len(self.client.scheduler_info().get("workers", {}))
         if n == 0:
             try:
@@ -117,13 +155,35 @@ class DaskEngine(Engine):
         self.client.register_plugin(plugin, name=self.plugin_name)
 
     def submit(self, chunk):
-        return self.client.submit(_score_chunk_dask, self.plugin_name, chunk, pure=False)
+        return self.client.submit(_score_chunk_dask, self.plugin_name, chunk, self.article_seconds, pure=False)
 
     def wait_any(self, futures):
+        """The futures that are done, waiting for at least one; a cluster left with no workers (or no
+        scheduler) for ``connect_timeout`` seconds stops the run instead of waiting forever."""
         from distributed import wait
 
-        done, _ = wait(futures, return_when="FIRST_COMPLETED")
-        return set(done)
+        gone_since = None
+        while True:
+            try:
+                done, _ = wait(futures, timeout=1.0, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                done = ()
+            if done:
+                return set(done)
+            if self._workers_alive():
+                gone_since = None
+                continue
+            gone_since = gone_since or time.monotonic()
+            if time.monotonic() - gone_since > self.connect_timeout:
+                raise BatchError(f"the dask cluster {self.address or '(local)'} has had no workers for "
+                                 f"{self.connect_timeout:g} s; stopping (what was stored stays stored: run the "
+                                 "same command again once workers are back)")
+
+    def _workers_alive(self) -> bool:
+        try:
+            return bool(_call_within(lambda: self.client.scheduler_info().get("workers"), self.connect_timeout))
+        except Exception:  # the scheduler is gone too
+            return False
 
     def cancel(self, futures):
         futures = list(futures)

@@ -15,7 +15,7 @@ import threading
 from typing import Iterable
 
 from ..about import HypefactError
-from ..annotate import Annotator
+from ..annotate import Annotator, ArticleRefused
 from ..model.files import ModelSnapshot
 
 
@@ -27,30 +27,48 @@ class BatchError(HypefactError):
 # Scoring a chunk of texts (runs in workers)
 
 
-def score_texts(annotator, texts: list[str], in_article: list | None = None) -> list[dict]:
+#: Seconds one article may take to be split into sentences in a batch run (``--article-seconds``).
+DEFAULT_ARTICLE_SECONDS = 60.0
+
+
+def score_texts(annotator, texts: list[str], in_article: list | None = None,
+                seconds_per_text: float | None = None) -> list[dict]:
     """Annotate many texts with one classifier call (:meth:`Annotator.annotate_many`).
 
-    Results are plain dicts for the store. If anything in the chunk fails, the
-    texts are scored one at a time so that only the culprit is returned as
-    ``{"error": message}`` and the others are still scored.
+    Results are plain dicts for the store. A text refused for its size or its time
+    budget (:class:`~classifier.annotate.ArticleRefused`) comes back as
+    ``{"error": message}`` and the others are scored without it. If anything else
+    fails, the texts are scored one at a time so that only the culprit is returned
+    as an error and the others are still scored.
     """
     regions = in_article or [None] * len(texts)
-    try:
-        results = annotator.annotate_many(texts, in_article=regions)
-    except Exception:
-        if len(texts) == 1:
-            raise
-        return [r for t, reg in zip(texts, regions) for r in _score_one_safely(annotator, t, reg)]
-    return [{"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
-             "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
-            for r in results]
+    out: list[dict | None] = [None] * len(texts)
+    todo = list(range(len(texts)))
+    while todo:
+        try:
+            results = annotator.annotate_many([texts[i] for i in todo], in_article=[regions[i] for i in todo],
+                                              seconds_per_text=seconds_per_text)
+        except ArticleRefused as exc:
+            out[todo.pop(exc.index)] = {"error": str(exc)}
+            continue
+        except Exception:
+            if len(texts) == 1:
+                raise
+            for i in todo:
+                out[i] = _score_one_safely(annotator, texts[i], regions[i], seconds_per_text)
+            break
+        for i, r in zip(todo, results):
+            out[i] = {"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
+                      "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
+        break
+    return out
 
 
-def _score_one_safely(annotator, text: str, in_article=None) -> list[dict]:
+def _score_one_safely(annotator, text: str, in_article=None, seconds_per_text: float | None = None) -> dict:
     try:
-        return score_texts(annotator, [text], [in_article])
+        return score_texts(annotator, [text], [in_article], seconds_per_text)[0]
     except Exception as exc:
-        return [{"error": f"classification failed: {type(exc).__name__}: {exc}"}]
+        return {"error": f"classification failed: {type(exc).__name__}: {exc}"}
 
 
 _WORKER_CACHE: dict = {}
@@ -75,15 +93,16 @@ def _cached_annotator(path: str, sha256: str, spacy_model: str | None):
         return annotator
 
 
-def score_chunk(annotator, chunk: list[tuple]) -> list[tuple[str, dict]]:
+def score_chunk(annotator, chunk: list[tuple], seconds_per_text: float | None = None) -> list[tuple[str, dict]]:
     """``[(article id, text[, in_article])]`` -> ``[(article id, result)]``."""
     texts = [item[1] for item in chunk]
     regions = [item[2] if len(item) > 2 else None for item in chunk]
-    return [(item[0], res) for item, res in zip(chunk, score_texts(annotator, texts, regions))]
+    return [(item[0], res) for item, res in zip(chunk, score_texts(annotator, texts, regions, seconds_per_text))]
 
 
-def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple]):
-    return score_chunk(_cached_annotator(path, sha256, spacy_model), chunk)
+def _score_chunk_local(path: str, sha256: str, spacy_model: str | None, chunk: list[tuple],
+                       seconds_per_text: float | None = None):
+    return score_chunk(_cached_annotator(path, sha256, spacy_model), chunk, seconds_per_text)
 
 
 # ---------------------------------------------------------------------------
@@ -95,6 +114,8 @@ class Engine:
 
     name = "inline"
     workers = 1
+    #: Each article's time budget for being split into sentences (the run sets it from ``--article-seconds``).
+    article_seconds: float | None = DEFAULT_ARTICLE_SECONDS
 
     def start(self, model: ModelSnapshot, spacy_model: str | None) -> None:
         raise NotImplementedError
@@ -126,7 +147,7 @@ class InlineEngine(Engine):
     def submit(self, chunk):
         fut: concurrent.futures.Future = concurrent.futures.Future()
         try:
-            fut.set_result(_score_chunk_local(*self._args, chunk))
+            fut.set_result(_score_chunk_local(*self._args, chunk, self.article_seconds))
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -134,11 +155,23 @@ class InlineEngine(Engine):
         return fut
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the main process, which stops the run and keeps what is stored."""
+def _worker_init(parent_pid: int) -> None:
+    """Set up a pool worker: Ctrl-C is left to the main process (which stops the run and keeps what
+    is stored), and the worker exits by itself once the main process is gone, even after a
+    ``kill -9`` (which no clean-up code of the main process outlives)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True,
+                     name="hypefact-parent-watch").start()
+
+
+def _exit_with_parent(parent_pid: int, every: float = 0.5) -> None:
+    import time
+
+    while os.getppid() == parent_pid:
+        time.sleep(every)
+    os._exit(0)
 
 
 class LocalEngine(Engine):
@@ -153,13 +186,14 @@ class LocalEngine(Engine):
         from joblib.externals.loky import get_reusable_executor
 
         # Reused across runs in one process; rebuilt by loky if a worker died.
-        return get_reusable_executor(max_workers=self.workers, timeout=300, initializer=_ignore_sigint)
+        return get_reusable_executor(max_workers=self.workers, timeout=300, initializer=_worker_init,
+                                     initargs=(os.getpid(),))
 
     def start(self, model, spacy_model):
         self._args = (str(model.path), model.sha256, spacy_model)
 
     def submit(self, chunk):
-        return self._executor().submit(_score_chunk_local, *self._args, chunk)
+        return self._executor().submit(_score_chunk_local, *self._args, chunk, self.article_seconds)
 
 
 def default_jobs() -> int:

@@ -13,13 +13,15 @@ import csv
 import io
 import json
 import os
+import sqlite3
 import sys
 from typing import Iterator
 
 from .._io import atomic_writer
+from ..about import HypefactError
 from ..labels import LABELS, VERDICTS
 from .sources import resolve_source
-from .store import SHARE_LABELS, Store
+from .store import SHARE_LABELS, Store, StoreError, describe_error
 
 FORMATS = ("csv", "jsonl", "parquet")
 #: Pre-annotated tasks for annotation tools (:mod:`classifier.training.exporters`): one per sentence,
@@ -34,7 +36,7 @@ COLUMNS = (["article_id", "title", "url", "guid", "published", "first_seen", "so
            + ["model_name", "model_sha256", "content_hash", "scored_at", "chars"])
 
 
-class ExportError(Exception):
+class ExportError(HypefactError):
     """An export that cannot be made; the message is meant for the user."""
 
 
@@ -124,11 +126,14 @@ def export(store: Store, fmt: str, output: str | os.PathLike | None = None, **fi
         if output is None:
             raise ExportError("Parquet is binary: give a file with --output")
     rows = query_rows(store, **filters)
-    if output is None:
-        return _write(fmt, rows, sys.stdout, filters)
-    # Atomic, and with the user's normal permissions: a killed export leaves the old file or none.
-    with atomic_writer(output, binary=fmt == "parquet") as fh:
-        return _write_parquet(rows, fh, filters) if fmt == "parquet" else _write(fmt, rows, fh, filters)
+    try:
+        if output is None:
+            return _write(fmt, rows, sys.stdout, filters)
+        # Atomic, and with the user's normal permissions: a killed export leaves the old file or none.
+        with atomic_writer(output, binary=fmt == "parquet") as fh:
+            return _write_parquet(rows, fh, filters) if fmt == "parquet" else _write(fmt, rows, fh, filters)
+    except sqlite3.Error as exc:  # a damaged database shows up while rows are read
+        raise StoreError(describe_error(store.path, exc)) from None
 
 
 def _write(fmt: str, rows: Iterator[dict], fh: io.TextIOBase, filters: dict) -> int:

@@ -20,14 +20,20 @@ entry of that read is stored, so a kill never turns unscored entries into a 304.
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import socket
+import sqlite3
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..model.files import ModelError, ModelSnapshot, snapshot_model
-from .engines import BatchError, Engine, InFlight, InlineEngine, LocalEngine, default_jobs
+from .engines import DEFAULT_ARTICLE_SECONDS, BatchError, Engine, InFlight, InlineEngine, LocalEngine, default_jobs
 from .sources import Article, Item, Problem, ReadOptions, Skipped, SourceSpec, SourceStatus, expand_sources, iter_source
-from .store import ModelId, Store, StoreError
+from .store import ModelId, Store, StoreError, describe_error
 from .summary import Listener, RunSummary, SourceSummary
 
 DEFAULT_CHUNK_ARTICLES = 16
@@ -61,6 +67,7 @@ class BatchOptions:
     chunk_articles: int = DEFAULT_CHUNK_ARTICLES
     chunk_chars: int = DEFAULT_CHUNK_CHARS
     max_in_flight: int | None = None  # chunks; default 2 per worker
+    article_seconds: float | None = DEFAULT_ARTICLE_SECONDS  # per-article budget for splitting into sentences
 
 
 @dataclass
@@ -91,6 +98,7 @@ class BatchRun:
         self._problems: list[Problem] = []
         self._all_problems: list[Problem] = []
         self._in_run: dict[str, str] = {}  # article id -> content hash submitted in this run
+        self._first_text: dict[str, str] = {}  # article id -> content hash of its first entry in this run
         self._scored_ok = 0
         self._score_errors = 0
         self._expected = 0  # items read that will each end in one listener.article_done
@@ -100,11 +108,14 @@ class BatchRun:
     def run(self, sources: list[str], run_args: dict | None = None) -> RunSummary:
         specs = expand_sources(sources)
         model_id = self.model_id = ModelId(self.model.name, self.model.sha256)
-        self.run_id = self.store.start_run(model_id, self.engine.name, run_args or {"sources": sources})
+        mark_killed_runs(self.store)
+        self.run_id = self.store.start_run(model_id, self.engine.name,
+                                           {**(run_args or {"sources": sources}), "host": socket.gethostname()})
         t0 = time.monotonic()
         interrupted = False
         self._states: list[_SourceRun] = []
         try:
+            self.engine.article_seconds = self.options.article_seconds
             self.engine.start(self.model, self.options.spacy_model)
             self.in_flight = InFlight(self.engine, self.options.max_in_flight or 2 * max(1, self.engine.workers))
             self.listener.run_started(len(specs), self.engine.name, self.engine.workers)
@@ -124,8 +135,11 @@ class BatchRun:
             if hasattr(self, "in_flight"):
                 self.in_flight.cancel()
             self.engine.close()
-            self._flush_problems()
-            self.store.finish_run(self.run_id, "failed", 0, 0, 0, 0)
+            try:
+                self._flush_problems()
+                self.store.finish_run(self.run_id, "failed", 0, 0, 0, 0)
+            except sqlite3.Error:
+                pass  # the database itself failed: report the first error
             raise
         self._links += self._late_links
         self._flush_links()
@@ -191,6 +205,14 @@ class BatchRun:
             return
         article: Article = item
         digest = article.content_hash
+        if self._first_text.setdefault(article.id, digest) != digest:
+            # Two entries with one id (a repeated guid) and different texts: scoring both would make each
+            # run replace the other's score, so every run would rescore them. The first one is kept.
+            self._problem(Problem(summary.key, article.label, "duplicate id: same guid or URL as an earlier entry of this "
+                                  "run, with other text; kept the earlier one", "warning"), src)
+            summary.unchanged += 1
+            self.listener.article_done(summary, "unchanged")
+            return
         if self._in_run.get(article.id) == digest:  # seen earlier in this run (another feed, a duplicate)
             summary.unchanged += 1
             self._late_links.append((article.id, src.source_id))  # its row may not be written yet
@@ -287,19 +309,69 @@ class BatchRun:
         self.store.add_problems(getattr(self, "run_id", None), problems)
 
 
+def mark_killed_runs(store: Store) -> list[int]:
+    """Mark as ``killed`` the runs still ``running`` that were started on this machine by a process
+    that is gone (``kill -9``, a crash, a power cut): nothing else could ever finish them.
+
+    Runs from other machines, and runs whose process id is alive (itself, or reused), are left alone.
+    """
+    host, killed = socket.gethostname(), []
+    for row in list(store.query("SELECT id, pid, args FROM runs WHERE status = 'running'")):
+        try:
+            started_on = json.loads(row["args"] or "{}").get("host")
+        except (ValueError, AttributeError):
+            continue
+        if started_on == host and row["pid"] and row["pid"] != os.getpid() and not _process_alive(row["pid"]):
+            store.finish_run(row["id"], "killed", 0, 0, 0, 0)
+            killed.append(row["id"])
+    return killed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def score_sources(sources: list[str], db: str | os.PathLike, *, engine: Engine | None = None, model_path=None,
                   options: BatchOptions | None = None, listener: Listener | None = None,
-                  run_args: dict | None = None) -> RunSummary:
+                  run_args: dict | None = None, allow_pickle: bool = False) -> RunSummary:
     """The library entry point of ``hypefact score``: score ``sources`` into the database ``db``."""
     try:
         store = Store(db)
     except StoreError as exc:
         raise BatchError(str(exc)) from None
     try:
-        model = snapshot_model(model_path)
+        model = snapshot_model(model_path, allow_pickle=allow_pickle)
     except ModelError as exc:
         store.close()
         raise BatchError(str(exc)) from None
-    with store, model:
+    with store, model, _sigterm_stops_the_run():
         run = BatchRun(store, engine or make_engine(), model, options, listener)
-        return run.run(sources, run_args)
+        try:
+            return run.run(sources, run_args)
+        except sqlite3.Error as exc:  # read-only, full disk, damaged: what was committed stays committed
+            raise BatchError(describe_error(str(db), exc)) from None
+
+
+@contextmanager
+def _sigterm_stops_the_run():
+    """While a run is going, SIGTERM (``kill``, a service manager stopping it) stops it the way Ctrl-C
+    does: what is stored stays stored, the run is marked interrupted, workers and the model snapshot
+    are cleaned up. (Only the main thread can take signals; elsewhere this does nothing.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -42,9 +42,10 @@ from typing import Callable, Iterator, Union
 
 from .http import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HTML_ACCEPT, USER_AGENT, FetchError, HostLimiter,
                     decompress, fetch, is_gzip, is_http_url)
+from .._io import open_regular
 from ..fetch import source_from_response
 from ..page import article_lines, extract_region
-from ..read import TEXT_SUFFIXES, InputError, html_to_text, read_source
+from ..read import TEXT_SUFFIXES, InputError, decode_bytes, html_to_text, read_source
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 ARTICLE_SUFFIXES = frozenset(TEXT_SUFFIXES)
@@ -68,6 +69,12 @@ class Article:
     notes: list[str] = field(default_factory=list)
     #: Per line of ``text``: inside the page's article region (a fetched or saved page); None for plain text.
     in_article: list[bool] | None = None
+
+    def __post_init__(self):
+        # Lone surrogates (from JSON "\ud800" escapes, or a feed's &#xD800;) cannot be stored as UTF-8:
+        # left in, they would fail this article on every run.
+        self.text = without_surrogates(self.text)
+        self.title, self.url, self.guid = (without_surrogates(v) if v else v for v in (self.title, self.url, self.guid))
 
     @property
     def content_hash(self) -> str:
@@ -137,6 +144,35 @@ class ReadOptions:
 
 # ---------------------------------------------------------------------------
 # Identity, hashing, dates
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD (the replacement character)."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+
+
+def _valid_xml_char(code: int) -> bool:
+    return (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF)
+
+
+def sanitize_char_refs(data: bytes) -> bytes:
+    """Numeric character references to characters XML forbids (``&#xD800;``, ``&#0;``) become U+FFFD.
+
+    One such reference makes feedparser give up on the whole feed (feedparser
+    issue #591); replaced before parsing, it spoils one character of one entry.
+    """
+    def fix(m: re.Match) -> bytes:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return m.group(0) if _valid_xml_char(code) else b"&#xFFFD;"
+
+    return _CHAR_REF.sub(fix, data) if b"&#" in data else data
 
 
 def content_hash(text: str) -> str:
@@ -320,6 +356,7 @@ def parse_feed_bytes(data: bytes, name: str, content_type: str | None = None, ba
     if is_gzip(data):
         data = decompress(data, max_bytes, what="feed")
         warnings.append("gzip-compressed bytes (decompressed)")
+    data = sanitize_char_refs(data)
     headers = {"content-type": content_type or "application/xml"}
     if base_url:
         headers["content-location"] = base_url
@@ -366,7 +403,7 @@ def _iter_feed(spec, options, status, etag, last_modified, is_scored) -> Iterato
         if size > options.max_bytes:
             yield _fail(spec, status, f"{size / 1e6:.1f} MB is over the {options.max_bytes / 1e6:.0f} MB limit")
             return
-        with open(spec.arg, "rb") as fh:
+        with open_regular(spec.arg, "feed file") as fh:
             data = fh.read(options.max_bytes + 1)
     if not data.strip():
         yield _fail(spec, status, "empty file" if spec.kind == "feed_file" else "empty response")
@@ -529,9 +566,12 @@ def _iter_folder(spec, options, status) -> Iterator[Item]:
 
 
 def _open_dump(path: str):
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    return gzip.open(path, "rb") if magic == b"\x1f\x8b" else open(path, "rb")
+    fh = open_regular(path, "dump file")
+    if fh.peek(2)[:2] != b"\x1f\x8b":
+        return fh
+    gz = gzip.GzipFile(fileobj=fh, mode="rb")
+    gz.myfileobj = fh  # what gzip.open(filename) sets: closing the GzipFile closes the file too
+    return gz
 
 
 def _read_lines(fh, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
@@ -582,6 +622,8 @@ def _jsonl_item(spec, options, raw: bytes, item: str) -> Item:
         obj = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return Problem(spec.key, item, f"not valid JSON ({exc.args[0] if exc.args else exc})"[:200])
+    except RecursionError:
+        return Problem(spec.key, item, "not an article (JSON nested too deeply)")
     if not isinstance(obj, dict):
         return Problem(spec.key, item, f"expected a JSON object, got {type(obj).__name__}")
     guid = obj.get("id")

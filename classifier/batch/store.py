@@ -33,8 +33,10 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
+from ..about import HypefactError
 from ..labels import LABELS
 from .migrate import migrate
 
@@ -107,7 +109,7 @@ CREATE TABLE IF NOT EXISTS runs (
     id           INTEGER PRIMARY KEY,
     started      TEXT NOT NULL,
     finished     TEXT,
-    status       TEXT NOT NULL,             -- running | done | interrupted | failed (a killed run stays 'running')
+    status       TEXT NOT NULL,             -- running | done | interrupted | failed | killed (found dead by a later run)
     model_sha256 TEXT,
     model_name   TEXT,
     engine       TEXT,
@@ -139,8 +141,22 @@ CREATE VIEW IF NOT EXISTS latest_verdicts AS
 """
 
 
-class StoreError(Exception):
+class StoreError(HypefactError):
     """A database that cannot be opened or used; the message is meant for the user."""
+
+
+def describe_error(path: str, exc: sqlite3.Error) -> str:
+    """One line for a database that failed: read-only, full, damaged, or not a database at all."""
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        why = "the database is read-only (check the permissions of the file and of its folder)"
+    elif "disk is full" in text or "disk I/O" in text:
+        why = f"the disk is full or failing ({text})"
+    elif "malformed" in text or "corrupt" in text:
+        why = f"the database is damaged ({text}); restore a copy, or start a new one with --db"
+    else:
+        why = f"not a usable SQLite database ({text})"
+    return f"{path}: {why}"
 
 
 def now_iso() -> str:
@@ -156,9 +172,24 @@ class ModelId:
 class Store:
     """A connection to a results database, owned by one thread of one process."""
 
-    def __init__(self, path: str | os.PathLike, timeout: float = 60.0):
+    def __init__(self, path: str | os.PathLike, timeout: float = 60.0, read_only: bool = False):
+        """Open (and create, unless ``read_only``) the database.
+
+        ``read_only`` is for readers such as ``export``: nothing is written, so a
+        database on read-only storage can still be read. Errors are one line
+        (:func:`describe_error`).
+        """
         self.path = str(path)
         try:
+            if read_only:
+                self.conn = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode=ro", uri=True,
+                                            timeout=timeout, isolation_level=None)
+                self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+                self.conn.execute("PRAGMA query_only = ON")
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StoreError(f"{self.path}: written by a newer hypefact (schema {version}); upgrade hypefact")
+                return
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -177,7 +208,7 @@ class Store:
                 if version < SCHEMA_VERSION:
                     self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a usable SQLite database ({exc})") from None
+            raise StoreError(describe_error(self.path, exc)) from None
 
     # -- plumbing ----------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from ..labels import DEFAULT_MIN_CLAIMS
-from .app import app, choices, console, fail, info, write_output
+from .app import app, choices, console, fail, info, output_failure, write_output
 
 
 @app.command()
@@ -34,6 +34,8 @@ def annotate(
     timeout: float = typer.Option(20.0, "--timeout", min=0.1, help="Seconds allowed for each URL, all in."),
     hide: List[str] = typer.Option([], "--hide", help="Pretty output: leave out sentences with this label "
                                    "(e.g. --hide boilerplate); repeatable."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load a model that has only a joblib file "
+                                      "(a pickle: loading it runs code; only for files you trust)."),
 ):
     """Label every sentence of each article, page or URL and give a verdict: reporting, mixed, analysis
     (or none when nothing in it makes a claim)."""
@@ -45,7 +47,7 @@ def annotate(
     bad = sorted(set(hide) - HIDEABLE)
     if bad:
         fail(f"--hide {bad[0]!r}: choose from {', '.join(sorted(HIDEABLE))}", 2)
-    annotator = _load_annotator(model, spacy_model)
+    annotator = _load_annotator(model, spacy_model, allow_pickle)
     annotator.explain = explain
     annotator.min_claims = min_claims
     results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding,
@@ -54,7 +56,10 @@ def annotate(
         info(f"error: {failure.message}")
     if results:
         if format == "pretty":
-            print_pretty(results, console(output), frozenset(hide))
+            try:
+                print_pretty(results, console(output), frozenset(hide))
+            except OSError as exc:
+                fail(output_failure(output, exc))
         else:
             write_output(render(results, format), output)
     if failures:
@@ -62,12 +67,12 @@ def annotate(
         raise typer.Exit(1)
 
 
-def _load_annotator(model: Optional[Path], spacy_model: Optional[str]):
+def _load_annotator(model: Optional[Path], spacy_model: Optional[str], allow_pickle: bool = False):
     from ..about import HypefactError
     from ..annotate import Annotator
 
     try:
-        return Annotator.load(model, spacy_model)
+        return Annotator.load(model, spacy_model, allow_pickle=allow_pickle)
     except (HypefactError, ValueError) as exc:
         fail(str(exc))
 
@@ -78,13 +83,15 @@ def evaluate(
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     errors: bool = typer.Option(False, "--errors", help="Also list misclassified units in context."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load a model that has only a joblib file "
+                                      "(a pickle: loading it runs code; only for files you trust)."),
 ):
     """Score the model on labeled sentences: accuracy, macro-F1, per-label figures, confusion."""
     from ..about import HypefactError
     from ..training.evaluate import evaluate
 
     try:
-        ev = evaluate(labels, model)
+        ev = evaluate(labels, model, allow_pickle)
     except HypefactError as exc:
         fail(str(exc))
     report = ev.report()

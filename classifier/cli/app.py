@@ -14,7 +14,7 @@ from typing import NoReturn, Optional
 
 import typer
 
-from .._io import atomic_write_text
+from .._io import OutputError, atomic_write_text
 from ..about import __version__
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -50,12 +50,39 @@ def info(message: str) -> None:
 
 
 def write_output(text: str, output: Optional[Path]) -> None:
-    """Standard output, or ``output`` written atomically."""
+    """Standard output, or ``output`` written atomically; a write that fails (full disk, a folder,
+    no permission, closed output) is one line of error, and no half-written file is left."""
+    try:
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+            return
+        atomic_write_text(output, text)
+    except OutputError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(output_failure(output, exc))
+
+
+def output_failure(output: Optional[Path], exc: OSError) -> str:
+    """The one-line message for an output that could not be written (see :func:`write_output`)."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    atomic_write_text(output, text)
+        _drop_buffered_stdout()
+    where = str(output) if output is not None else "standard output"
+    return f"cannot write to {where}: {exc.strerror or exc}"
+
+
+def _drop_buffered_stdout() -> None:
+    """Point fd 1 at /dev/null once standard output has failed, so that Python's flush at exit
+    does not fail again and print a traceback after our one-line error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def console(output: Optional[Path] = None):
@@ -63,5 +90,11 @@ def console(output: Optional[Path] = None):
     from rich.console import Console
 
     if output is not None:
-        return Console(file=open(output, "w", encoding="utf-8"), force_terminal=False, width=100)
+        if output.is_dir():
+            fail(f"{output}: is a folder; give a file name to write to")
+        try:
+            fh = open(output, "w", encoding="utf-8")
+        except OSError as exc:
+            fail(output_failure(output, exc))
+        return Console(file=fh, force_terminal=False, width=100)
     return Console(highlight=False, soft_wrap=True)

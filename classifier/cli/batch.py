@@ -47,12 +47,16 @@ def score(
     since: Optional[str] = typer.Option(None, "--since", help="Skip entries published before this date (UTC)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load a model that has only a joblib file "
+                                      "(a pickle: loading it runs code; only for files you trust)."),
     timeout: float = typer.Option(20.0, "--timeout", min=0.1, help="Seconds allowed for each HTTP request (and for reaching a dask scheduler)."),
     max_mb: float = typer.Option(20.0, "--max-mb", min=0.001, help="Refuse feeds, pages and articles over this size."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching from loopback, private and "
                                        "link-local addresses (refused by default, at every redirect)."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Concurrent article downloads per host."),
     chunk: int = typer.Option(16, "--chunk", min=1, help="Articles per task sent to a worker."),
+    article_seconds: float = typer.Option(60.0, "--article-seconds", min=0.01, help="Skip (and report) an article "
+                                          "still being split into sentences after this many seconds."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                             help="Progress bar (default: on a terminal) or plain log lines."),
 ):
@@ -68,12 +72,12 @@ def score(
         fail("--scheduler goes with --engine dask", 2)
     read = ReadOptions(timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), fetch_articles=fetch_articles,
                        per_host=per_host, since=_since(since), allow_private=allow_private)
-    options = BatchOptions(read=read, spacy_model=spacy_model, chunk_articles=chunk)
+    options = BatchOptions(read=read, spacy_model=spacy_model, chunk_articles=chunk, article_seconds=article_seconds)
     run_args = {"sources": sources, "engine": engine, "jobs": jobs, "scheduler": scheduler,
                 "fetch_articles": fetch_articles, "since": read.since, "model": str(model) if model else None}
     try:
         eng = make_engine(engine, jobs, scheduler, connect_timeout=timeout)
-        summary = score_sources(sources, db, engine=eng, model_path=model, options=options,
+        summary = score_sources(sources, db, engine=eng, model_path=model, options=options, allow_pickle=allow_pickle,
                                 listener=make_listener(progress), run_args=run_args)
     except BatchError as exc:
         fail(str(exc))
@@ -110,16 +114,20 @@ def export(
     """
     from ..batch.export import TASK_FORMATS, ExportError
     from ..batch.export import export as do_export
+    from .._io import OutputError
     from ..batch.store import Store, StoreError
+    from .app import output_failure
 
     if not db.exists():
         fail(f"{db}: no such database (run `hypefact score` first)")
     try:
-        with Store(db) as store:
+        with Store(db, read_only=True) as store:
             n = do_export(store, format, output, verdicts=verdict, sources=source, since=_since(since),
                           model_sha=model_sha, all_models=all_models, with_text=text, with_sentences=sentences)
-    except (ExportError, StoreError) as exc:
+    except (ExportError, StoreError, OutputError) as exc:
         fail(str(exc), 2 if isinstance(exc, ExportError) else 1)
+    except OSError as exc:
+        fail(output_failure(output, exc))
     if output is not None:
         what = "file" if format == "datasette-metadata" else "task" if format in TASK_FORMATS else "row"
         typer.echo(f"wrote {n} {what}{'s' if n != 1 else ''} to {output}", err=True)

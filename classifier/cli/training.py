@@ -63,8 +63,12 @@ def label(
             typer.echo(f"nothing to label: all {n_units} units of the sources are already in {into}")
             return
         writer = LabelWriter(into)
+        for note in writer.notes:
+            info(f"warning: {note}")
     except (HypefactError, InputError, ValueError) as exc:
         fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or into}: {exc.strerror or exc}")
     session = Session(queue, writer, strategy)
     try:
         outcome = run_terminal(session, into, fd=keys_fd)
@@ -155,6 +159,8 @@ def train(
                          eval_paths=eval_labels, cv_folds=cv, n_jobs=jobs, progress=info)
     except (HypefactError, ValueError) as exc:
         fail(str(exc))
+    except OSError as exc:  # a full disk or an unwritable models folder: nothing half-written is left
+        fail(f"cannot write the model: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}")
     for note in result.notes:
         info(note)
     meta, target = result.meta, result.path
@@ -249,6 +255,7 @@ def import_(
     Stops with every problem listed, and writes nothing, if any line is bad or a
     label is unknown (map it with --map, or pass --skip-unknown).
     """
+    from ..about import HypefactError
     from ..training.importers import FORMATS, ImportProblem, import_labels, parse_mapping
     from ..model.files import DEFAULT_DATA
 
@@ -263,8 +270,12 @@ def import_(
         summary = import_labels(file, from_, into, table, skip_unknown)
     except ImportProblem as exc:
         fail(str(exc))
+    except HypefactError as exc:  # e.g. --into is a folder
+        fail(str(exc))
     except OSError as exc:
         fail(f"{exc.filename or into}: {exc.strerror}")
+    for note in summary.get("notes", []):
+        info(f"warning: {note}")
     counts = ", ".join(f"{k} {n}" for k, n in sorted(summary["label_counts"].items()))
     skipped = "; skipped " + ", ".join(f"{n} ({why})" for why, n in summary["skipped"].items()) if summary["skipped"] else ""
     typer.echo(f"imported {summary['imported']} units into {summary['into']}" + (f" ({counts})" if counts else "") + skipped)

@@ -8,13 +8,15 @@ document order, which the context features rely on.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
+from .._io import NotRegularFileError, open_regular
 from ..about import HypefactError
 from ..labels import LABELS
 
@@ -23,7 +25,8 @@ class LabelFileError(HypefactError):
     """A label file that cannot be used; the message names the file and line.
 
     ``kind`` says what is wrong, for ``hypefact check``: ``json`` (not valid JSON or
-    not an object), ``empty_text``, ``unknown_label`` or ``file`` (unreadable, missing).
+    not an object), ``empty_text``, ``unknown_label``, ``file`` (unreadable, missing,
+    too big) or ``torn`` (a last line cut short by a crash; a warning, not blocking).
     """
 
     def __init__(self, message: str, kind: str = "file"):
@@ -60,12 +63,20 @@ def label_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return files
 
 
+#: Label files larger than this are refused (they would be read whole into memory): split them.
+MAX_LABEL_FILE_BYTES = 256 * 1024 * 1024
+#: A line longer than this (in characters) is reported and skipped, never held whole.
+MAX_LINE_CHARS = 1024 * 1024
+
+
 def parse_line(line: str, where: str) -> dict:
     """One label-file line as a dict, or a :class:`LabelFileError` naming ``where``."""
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise LabelFileError(f"{where}: not valid JSON: {exc.msg} (column {exc.colno})", "json") from None
+    except RecursionError:
+        raise LabelFileError(f"{where}: not a label line (JSON nested too deeply)", "json") from None
     if not isinstance(obj, dict):
         raise LabelFileError(f"{where}: expected a JSON object, got {type(obj).__name__}", "json")
     text, label = obj.get("text"), obj.get("label")
@@ -76,27 +87,76 @@ def parse_line(line: str, where: str) -> dict:
     return obj
 
 
+def open_label_file(path: str | os.PathLike) -> io.TextIOWrapper:
+    """A label file opened for reading as UTF-8 (a byte order mark is dropped); FIFOs, devices and
+    files over :data:`MAX_LABEL_FILE_BYTES` are refused with :class:`LabelFileError`."""
+    try:
+        raw = open_regular(path, "label file")
+    except NotRegularFileError as exc:
+        raise LabelFileError(str(exc)) from None
+    except OSError as exc:
+        raise LabelFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    size = os.fstat(raw.fileno()).st_size
+    if size > MAX_LABEL_FILE_BYTES:
+        raw.close()
+        raise LabelFileError(f"{path}: {size / 1e6:.0f} MB is over the {MAX_LABEL_FILE_BYTES / 1e6:.0f} MB limit "
+                             "of a label file; split it into several files")
+    return io.TextIOWrapper(raw, encoding="utf-8-sig")
+
+
+def label_lines(fh, path) -> Iterator[tuple[int, str | None]]:
+    """(line number, line) for each line of an open label file; an over-long line comes back as
+    None after being skipped over (it is never held whole)."""
+    n = 0
+    while True:
+        line = fh.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
+            while True:
+                rest = fh.readline(1 << 20)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield n, None
+            continue
+        yield n, line
+
+
 def scan_labels(paths: Iterable[str | os.PathLike]) -> tuple[list[LabeledUnit], list[LabelFileError]]:
     """Every unit that parses, and one error per line (or file) that does not.
 
-    ``hypefact check`` reports all the errors; :func:`read_labels` stops at the first.
+    ``hypefact check`` reports all the errors; :func:`read_labels` stops at the first
+    blocking one. A last line that has no newline and does not parse is a *torn*
+    line (a write cut short by a crash or a full disk): it is reported as such
+    (kind ``torn``) and left out, never fatal.
     """
     units: list[LabeledUnit] = []
     errors: list[LabelFileError] = []
     for path in label_files(paths):
         try:
-            with open(path, encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
+            with open_label_file(path) as fh:
+                for n, line in label_lines(fh, path):
+                    where = f"{path}:{n}"
+                    if line is None:
+                        errors.append(LabelFileError(f"{where}: over {MAX_LINE_CHARS // (1024 * 1024)} M characters; "
+                                                     "not a label line", "json"))
+                        continue
                     if not line.strip():
                         continue
                     try:
-                        obj = parse_line(line, f"{path}:{n}")
+                        obj = parse_line(line, where)
                     except LabelFileError as exc:
+                        if exc.kind == "json" and not line.endswith("\n"):
+                            exc = LabelFileError(f"{where}: torn last line (no newline, not valid JSON: a write "
+                                                 "cut short?); left out", "torn")
                         errors.append(exc)
                         continue
                     extra = {k: v for k, v in obj.items() if k not in ("text", "label", "doc")}
                     doc = str(obj.get("doc") or f"{path.stem}")
                     units.append(LabeledUnit(obj["text"], obj["label"], doc, f"{path}:{n}", extra))
+        except LabelFileError as exc:
+            errors.append(exc)
         except UnicodeDecodeError:
             errors.append(LabelFileError(f"{path}: not UTF-8 text"))
         except OSError as exc:
@@ -104,9 +164,51 @@ def scan_labels(paths: Iterable[str | os.PathLike]) -> tuple[list[LabeledUnit], 
     return units, errors
 
 
+def set_aside_torn_line(path: str | os.PathLike) -> str | None:
+    """Move a torn last line of ``path`` (no newline, not valid JSON) to ``<path>.torn``.
+
+    What ``label`` and ``import`` do before appending to a label file, so that new
+    lines never glue onto a half-written one. Returns a message for the user, or
+    None when the file ends cleanly. The torn bytes are kept, never thrown away.
+    """
+    path = Path(path)
+    try:
+        with open_regular(path, "label file") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size == 0:
+                return None
+            fh.seek(max(0, size - MAX_LINE_CHARS))
+            tail = fh.read()
+    except (FileNotFoundError, NotRegularFileError):
+        return None
+    if tail.endswith(b"\n"):
+        return None
+    cut = tail.rfind(b"\n") + 1
+    torn = tail[cut:]
+    try:
+        if isinstance(json.loads(torn), dict):
+            return None  # a whole line that only lacks its newline: keep it
+    except (ValueError, RecursionError):
+        pass
+    keep = size - len(torn)
+    aside = path.with_name(path.name + ".torn")
+    with open(aside, "ab") as out:
+        out.write(torn + b"\n")
+        out.flush()
+        os.fsync(out.fileno())
+    with open(path, "r+b") as fh:
+        fh.truncate(keep)
+        os.fsync(fh.fileno())
+    return (f"{path}: its last line was torn (a write cut short, {len(torn)} bytes); "
+            f"moved it to {aside} and carried on")
+
+
 def read_labels(paths: Iterable[str | os.PathLike]) -> list[LabeledUnit]:
-    """All labeled units in the given files/folders; a bad line raises (the first one found)."""
+    """All labeled units in the given files/folders; a bad line raises (the first one found).
+
+    A torn last line (see :func:`scan_labels`) is left out, not raised."""
     units, errors = scan_labels(paths)
+    errors = [e for e in errors if e.kind != "torn"]
     if errors:
         raise errors[0]
     return units

@@ -111,11 +111,11 @@ def evaluate_units(model, units: list[LabeledUnit]) -> Evaluation:
     return Evaluation(units, predicted, proba, classes)
 
 
-def evaluate(label_paths, model_path=None) -> Evaluation:
+def evaluate(label_paths, model_path=None, allow_pickle: bool = False) -> Evaluation:
     """What ``hypefact evaluate`` runs: the model (default: the shipped one, compiled form) scored on
     the labeled units of ``label_paths`` (files or folders)."""
     units = read_labels(label_paths)
     if not units:
         raise LabelFileError("no labeled units found")
-    model, _ = load_predictor(model_path)
+    model, _ = load_predictor(model_path, allow_pickle)
     return evaluate_units(model, units)

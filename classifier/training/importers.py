@@ -31,7 +31,8 @@ from pathlib import Path
 from .._io import atomic_write_text
 from ..about import HypefactError
 from ..labels import LABELS
-from .corpus import scan_labels
+from .corpus import (MAX_LINE_CHARS, LabelFileError, label_lines, open_label_file, scan_labels,
+                     set_aside_torn_line)
 
 FORMATS = ("prodigy", "doccano", "csv")
 
@@ -112,14 +113,20 @@ class _Reader:
 
 def _json_lines(path: Path, reader: _Reader):
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            for n, line in enumerate(fh, 1):
+        with open_label_file(path) as fh:
+            for n, line in label_lines(fh, path):
+                if line is None:
+                    reader.result.problems.append(f"{path}:{n}: over {MAX_LINE_CHARS // (1024 * 1024)} M characters")
+                    continue
                 if not line.strip():
                     continue
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     reader.result.problems.append(f"{path}:{n}: not valid JSON ({exc.msg} at column {exc.colno})")
+                    continue
+                except RecursionError:
+                    reader.result.problems.append(f"{path}:{n}: JSON nested too deeply")
                     continue
                 if not isinstance(obj, dict):
                     reader.result.problems.append(f"{path}:{n}: expected a JSON object")
@@ -179,7 +186,8 @@ def read_doccano(path: Path, reader: _Reader) -> None:
 
 def read_csv(path: Path, reader: _Reader) -> None:
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        with open_label_file(path) as fh:
+            fh.reconfigure(newline="")
             rows = csv.reader(fh)
             header = next(rows, None)
             cols = {str(h).strip().lower(): i for i, h in enumerate(header or [])}
@@ -211,11 +219,27 @@ def read_export(path, fmt: str, mapping: dict[str, str] | None = None, skip_unkn
     if fmt not in READERS:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ImportProblem([f"{path}: no such file"])
     reader = _Reader(path, mapping or {}, skip_unknown)
-    READERS[fmt](path, reader)
+    try:
+        READERS[fmt](path, reader)
+    except LabelFileError as exc:  # not a regular file, or over the size limit
+        raise ImportProblem([str(exc)]) from None
     return reader.result
+
+
+def _read_target(into: Path) -> str:
+    """The target label file's text ("" if it is new); FIFOs, devices and oversized files are refused."""
+    if not into.exists():
+        return ""
+    try:
+        with open_label_file(into) as fh:
+            return fh.read()
+    except LabelFileError as exc:
+        raise ImportProblem([f"{exc} (the target)"]) from None
+    except UnicodeDecodeError:
+        raise ImportProblem([f"{into}: not UTF-8 text (the target)"]) from None
 
 
 def import_labels(path, fmt: str, into, mapping: dict[str, str] | None = None,
@@ -229,11 +253,11 @@ def import_labels(path, fmt: str, into, mapping: dict[str, str] | None = None,
     if into.exists() and Path(path).exists() and os.path.samefile(path, into):
         raise ImportProblem([f"{into}: the export and the target are the same file"])
     result = read_export(path, fmt, mapping, skip_unknown)
-    existing_text = into.read_text(encoding="utf-8") if into.exists() else ""
+    existing_text = _read_target(into)
     known: dict[str, tuple[str, str]] = {}
     if existing_text:
         units, errors = scan_labels([into])
-        result.problems += [f"{exc} (in the target; fix it first)" for exc in errors]
+        result.problems += [f"{exc} (in the target; fix it first)" for exc in errors if exc.kind != "torn"]
         known = {" ".join(u.text.split()): (u.label, u.source) for u in units}
     new = []
     for rec in result.records:
@@ -250,9 +274,14 @@ def import_labels(path, fmt: str, into, mapping: dict[str, str] | None = None,
         new.append(rec)
     if result.problems:
         raise ImportProblem(result.problems)
+    notes = []
     if new:
+        torn = set_aside_torn_line(into)  # a line cut short by a crash goes to INTO.torn, not into the middle
+        if torn:
+            notes.append(torn)
+            existing_text = _read_target(into)
         lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in new)
         sep = "\n" if existing_text and not existing_text.endswith("\n") else ""
         atomic_write_text(into, existing_text + sep + lines)
     return {"imported": len(new), "skipped": dict(result.skipped), "into": str(into),
-            "label_counts": dict(Counter(r["label"] for r in new))}
+            "label_counts": dict(Counter(r["label"] for r in new)), "notes": notes}

@@ -17,6 +17,7 @@ The pieces, each usable on its own:
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -31,7 +32,7 @@ from ..about import HypefactError
 from ..labels import LABELS
 from ..read import DEFAULT_MAX_BYTES, article_paths, read_source
 from ..segment import load_pipeline, segment
-from .corpus import scan_labels
+from .corpus import scan_labels, set_aside_torn_line
 
 STRATEGIES = ("uncertain", "random")
 KEYS_HELP = ("[enter] accept the guess   " + "   ".join(f"[{i}] {lab}" for i, lab in enumerate(LABELS, 1)) +
@@ -145,17 +146,33 @@ class LabelWriter:
                 os.fsync(dfd)
             finally:
                 os.close(dfd)
+        # A line torn by an earlier crash or full disk is moved aside (kept in NAME.torn), not glued onto.
+        torn = set_aside_torn_line(self.path)
+        self.notes: list[str] = [torn] if torn else []
 
     def append(self, record: dict) -> tuple[int, bytes]:
-        """Write one JSON line and fsync; returns (offset, bytes) for :meth:`undo`."""
+        """Write one whole JSON line and fsync, or nothing; returns (offset, bytes) for :meth:`undo`.
+
+        If the write fails or is cut short (a full disk), the file is cut back to where
+        it was, so no half line is ever left to block ``train``.
+        """
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         offset = os.fstat(self.fd).st_size
         if offset and os.pread(self.fd, 1, offset - 1) != b"\n":
             data = b"\n" + data  # a last line without its newline (hand edit, crash): keep it apart
-        written = os.write(self.fd, data)
-        if written != len(data):
-            raise OSError(f"short write to {self.path}")
-        os.fsync(self.fd)
+        try:
+            written = os.write(self.fd, data)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes written")
+            os.fsync(self.fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self.fd, offset)
+                os.fsync(self.fd)
+            except OSError:
+                pass
+            raise LabelingError(f"{self.path}: could not save that answer ({exc.strerror or exc}); the file is "
+                                "as it was before it. Free some space and run the command again") from None
         return offset, data
 
     def undo(self, offset: int, data: bytes) -> None:

@@ -137,7 +137,8 @@ def retrain(data_paths=None, output=None, *, promote_it: bool = False, compare_w
     say = progress or (lambda message: None)
     paths = list(data_paths or [default_data()])
     default = default_model()
-    target = Path(output) if output else (default if promote_it else new_model_path())
+    # Always a model of its own first; promotion then switches the default over atomically.
+    target = Path(output) if output else new_model_path()
     eval_units = read_labels(eval_paths) if eval_paths else []
     if eval_paths and not eval_units:
         raise HypefactError("no labeled units in the held-out labels (--eval)")
