@@ -182,13 +182,20 @@ class Store:
         self.path = str(path)
         try:
             if read_only:
-                self.conn = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode=ro", uri=True,
-                                            timeout=timeout, isolation_level=None)
-                self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-                self.conn.execute("PRAGMA query_only = ON")
+                self._open_read_only(timeout)
                 version = self.conn.execute("PRAGMA user_version").fetchone()[0]
                 if version > SCHEMA_VERSION:
                     raise StoreError(f"{self.path}: written by a newer hypefact (schema {version}); upgrade hypefact")
+                if 0 < version < SCHEMA_VERSION:
+                    # Made by an older hypefact: readers expect today's tables, so upgrade it in
+                    # place once (a writer's open migrates), then read it as asked.
+                    self.conn.close()
+                    try:
+                        Store(self.path, timeout).close()
+                    except StoreError as exc:
+                        raise StoreError(f"{self.path}: made by an older hypefact (schema {version}) and it cannot "
+                                         f"be upgraded here ({exc}); open it once where it is writable") from None
+                    self._open_read_only(timeout)
                 return
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
@@ -209,6 +216,12 @@ class Store:
                     self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(describe_error(self.path, exc)) from None
+
+    def _open_read_only(self, timeout: float) -> None:
+        self.conn = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode=ro", uri=True,
+                                    timeout=timeout, isolation_level=None)
+        self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        self.conn.execute("PRAGMA query_only = ON")
 
     # -- plumbing ----------------------------------------------------------
 
