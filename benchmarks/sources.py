@@ -1,0 +1,114 @@
+"""How well the source ledger finds what claims rest on: span precision/recall/F1 and type accuracy.
+
+    python benchmarks/sources.py                  # dev, test and all of tests/fixtures/sources.jsonl
+    python benchmarks/sources.py --errors dev     # list the misses on one split
+    python benchmarks/sources.py --spacy-model en_core_web_sm   # with a trained pipeline's NER, if installed
+
+The fixture is hand-marked (format in ``docs/sources.md``). The units' gold
+labels are given to the ledger, so this measures the source rules alone, not
+the sentence classifier. A span counts as found when the ledger names the same
+unit and the same words, after lower-casing and dropping leading determiners
+("The company" = "company"). Type accuracy is per claim: the type of the first
+source found for the unit against the hand-marked one (a claim with no source
+found counts as wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from classifier.ledger import SourceFinder  # noqa: E402
+
+FIXTURE = ROOT / "tests" / "fixtures" / "sources.jsonl"
+_LEADING = frozenset("the a an its his her their our some other one two three four five several many".split())
+
+
+def normalise(span: str) -> str:
+    words = re.sub(r"[\"\u201c\u201d.,;:]+", " ", span.replace("\u2019", "'")).lower().split()
+    while words and words[0] in _LEADING:
+        words.pop(0)
+    return " ".join(words)
+
+
+def load(path: Path = FIXTURE) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score(docs: list[dict], finder: SourceFinder) -> dict:
+    """Span P/R/F1, type accuracy (per claim), verb and quote accuracy, and the misses."""
+    tp = fp = fn = 0
+    claims = type_right = 0
+    verbs = verbs_right = 0
+    quotes = quotes_right = 0
+    misses = []
+    for doc in docs:
+        texts = [u["text"] for u in doc["units"]]
+        labels = [u["label"] for u in doc["units"]]
+        found = finder.find(texts, labels)
+        for i, (unit, pred) in enumerate(zip(doc["units"], found)):
+            gold = {(i + g["unit"], normalise(g["span"])): g for g in unit["sources"]}
+            got = {(s.unit, normalise(s.text)): s for s in pred}
+            hit = set(gold) & set(got)
+            tp += len(hit)
+            fp += len(set(got) - hit)
+            fn += len(set(gold) - hit)
+            for key in hit:
+                if gold[key]["verb"]:
+                    verbs += 1
+                    verbs_right += (got[key].verb or "").lower() == gold[key]["verb"].lower()
+            if unit["sources"]:
+                claims += 1
+                right = bool(pred) and pred[0].type == unit["sources"][0]["type"]
+                type_right += right
+                if unit["label"] == "attributed_claim":
+                    quotes += 1
+                    quotes_right += bool(pred and pred[0].quote) == unit["quote"]
+            if set(gold) != set(got) or (unit["sources"] and not (pred and pred[0].type == unit["sources"][0]["type"])):
+                misses.append({"doc": doc["id"], "unit": i, "text": unit["text"],
+                               "gold": [(k[0] - i, g["span"], g["type"]) for k, g in gold.items()],
+                               "got": [(s.unit - i, s.text, s.type, s.verb) for s in pred]})
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"units": sum(len(d["units"]) for d in docs), "claims": claims, "span_precision": precision,
+            "span_recall": recall, "span_f1": f1, "type_accuracy": type_right / claims if claims else 0.0,
+            "verb_accuracy": verbs_right / verbs if verbs else 0.0,
+            "quote_accuracy": quotes_right / quotes if quotes else 0.0, "misses": misses}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--errors", choices=("dev", "test", "all"), help="list the misses on this split")
+    parser.add_argument("--spacy-model", help="an installed trained spaCy pipeline (its NER types the names)")
+    parser.add_argument("--fixture", type=Path, default=FIXTURE)
+    args = parser.parse_args(argv)
+    nlp = None
+    if args.spacy_model:
+        import spacy
+
+        nlp = spacy.load(args.spacy_model)
+    finder = SourceFinder(nlp)
+    docs = load(args.fixture)
+    splits = {"dev": [d for d in docs if d["split"] == "dev"], "test": [d for d in docs if d["split"] == "test"],
+              "all": docs}
+    print(f"{'split':<6}{'units':>7}{'claims':>8}{'span P':>9}{'span R':>9}{'span F1':>9}{'type acc':>10}"
+          f"{'verb acc':>10}{'quote acc':>11}")
+    results = {}
+    for name, part in splits.items():
+        r = results[name] = score(part, finder)
+        print(f"{name:<6}{r['units']:>7}{r['claims']:>8}{r['span_precision']:>9.3f}{r['span_recall']:>9.3f}"
+              f"{r['span_f1']:>9.3f}{r['type_accuracy']:>10.3f}{r['verb_accuracy']:>10.3f}{r['quote_accuracy']:>11.3f}")
+    if args.errors:
+        for m in results[args.errors]["misses"]:
+            print(f"\n{m['doc']}#{m['unit']}: {m['text']}\n  gold {m['gold']}\n  got  {m['got']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,957 @@
+"""Who each claim rests on: the source ledger of an annotated document.
+
+For every ``attributed_claim`` unit (and every ``sourced_fact`` unit that cites a
+record), find the span of text the claim rests on and sort it into one of five
+source types:
+
+========================  =====================================================
+``person``                a named person, or "he"/"she" standing for one
+``organisation``          a company, body or institution, named or referred to
+                          ("Veltrix Holdings", "the company", "police")
+``document``              a record or text: "filings", "the memo", "a study"
+``outlet``                another news outlet: "the Daily Courant reported"
+``anonymous``             nobody the reader can identify: "sources said",
+                          "people familiar with the matter", "insiders",
+                          "critics", "reportedly", "is seen as", "it is understood"
+========================  =====================================================
+
+with the reporting verb ("said", "according to", "show") and whether the unit
+carries a direct quote. Per document, :func:`build_ledger` counts the claims by
+source type, the share resting on anonymous sources, and the named sources with
+how many claims each carries.
+
+How, without a parser: the default pipeline is ``spacy.blank("en")``, so there
+are tokens but no tags. The rules read capitalisation (runs of capitalised words
+are names; titles such as "Dr." or "Finance Minister" are stripped), word lists
+(organisation suffixes such as "Holdings" or "Ministry", outlet words such as
+"Gazette", document nouns, unnamed groups, role nouns) and punctuation (commas
+around appositives, quotation marks). A reporting cue (a verb of saying from
+``lexicons/reporting.txt``, "according to", a record verb such as "show", or an
+anonymous frame such as "reportedly") is linked to the mention that is its
+subject: the first mention of its clause, or the one after it when the verb
+comes first (``"...," said Maria Ortiz``), or the name inside an appositive
+(``the manufacturer, Ostrava Pharma, said``). A quotation with no cue of its own
+rests on the person named in the unit before it (or, failing that, after it).
+"The company", "the ministry", "he" and "it" are resolved to the organisation or
+person named earlier in the document.
+
+A trained spaCy pipeline with an ``ner`` component (``--spacy-model``) can type
+the names instead of the suffix lists: PERSON and ORG entities override the
+guess for the capitalised runs they cover. It is never required.
+
+Measured on ``tests/fixtures/sources.jsonl`` by ``benchmarks/sources.py``; the
+figures are in ``docs/sources.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable
+
+from .features.cues import SAYING_VERBS
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SOURCE_TYPES = ("person", "organisation", "document", "outlet", "anonymous")
+#: The ledger's bucket for an attributed claim whose source the rules could not find.
+UNKNOWN = "unknown"
+CLAIM_LABEL = "attributed_claim"
+RECORD_LABEL = "sourced_fact"
+
+
+def _words(text: str) -> frozenset:
+    return frozenset(text.split())
+
+
+# ---------------------------------------------------------------------------
+# Word lists (lower case). They are the rules' knowledge of the world; keep them
+# to words a news reader would agree on.
+
+#: Last words of organisation names: "Veltrix Holdings", "Ministry of Energy".
+ORG_SUFFIXES = _words("""
+    holdings group groups inc inc. ltd ltd. plc corp corp. corporation company co co. companies llc ag sa gmbh
+    ministry department office bureau agency authority authorities commission committee council board court
+    institute institution university college school academy observatory laboratory lab labs centre center
+    hospital clinic trust foundation fund society association union federation league party network alliance
+    bank securities capital partners analytics advisors advisers ventures investments insurance finance
+    systems technologies technology software pharma pharmaceuticals therapeutics biotech energy oil gas power
+    wind solar motors airlines airways buses rail railways foods brewing breweries spirits estates lettings
+    properties homes media labs industries logistics telecom mobile chamber parliament assembly senate
+    government police army navy service services registry exchange united rovers city athletic wanderers
+    town fc club orchestra museum theatre theater church council police
+""")
+#: Words that make a name an outlet: "the Daily Courant", "Radio Ferrow".
+OUTLET_WORDS = _words("""
+    times post herald gazette journal news courant sentinel ledger review tribune chronicle observer courier
+    standard telegraph weekly daily wire newswire radio tv television channel broadcasting magazine express
+    mirror mail guardian independent examiner inquirer bulletin dispatch
+""")
+#: Last words of named records: "the National Infection Register".
+DOCUMENT_NAME_SUFFIXES = _words("register census act report survey index yearbook")
+#: Titles and roles stripped from the front of a name: "Finance Minister Lena Varga".
+TITLES = _words("""
+    dr dr. mr mr. mrs mrs. ms ms. prof prof. professor sir dame lord lady rev rev. reverend father sister
+    judge justice councillor councilor senator congressman congresswoman representative rep. minister secretary
+    president vice-president chancellor vice-chancellor premier governor mayor deputy inspector detective
+    sergeant constable superintendent commissioner chief captain coach manager general colonel major admiral
+    ambassador headteacher principal dean chairman chairwoman chair director forecaster engineer officer king
+    queen prince princess pope bishop rabbi imam sheikh
+""")
+#: Nouns that head a document source: "the memo", "court filings", "a study".
+DOCUMENT_NOUNS = _words("""
+    memo memos memorandum report reports study studies survey surveys filing filings record records minutes
+    documents document letter letters statement paper papers post posts data figures statistics projections
+    forecast forecasts analysis audit review transcript transcripts sheet email emails message messages
+    release opinion ruling judgment judgement indictment complaint lawsuit affidavit testimony registry census
+    dossier briefing draft proposal plan guidance notice notes tests polls poll footage
+""")
+#: Document nouns that point at their owner when one is named: "figures from the Land Registry".
+DEFERRING_NOUNS = _words("data figures statistics research numbers estimates tests analysis polling calculations")
+#: Nouns that stand for an organisation already named, or for an institution: "the company", "police".
+ORG_NOUNS = _words("""
+    company companies firm group retailer carrier airline operator developer brewer maker manufacturer lender
+    regulator bank insurer chain supplier producer startup ministry department council agency board union
+    committee league team university school institute presidency government administration police
+    prosecutors prosecution authorities court tribunal federation charity club office trust commission
+    cabinet parliament army military guard coast-guard embassy consulate hospital observatory foundation
+    organisers-committee researchers
+""")
+#: Unnamed people or groups: the claim rests on nobody the reader can identify.
+GROUP_NOUNS = _words("""
+    sources source insiders insider critics analysts analyst experts economists diplomats officials neighbours
+    neighbors residents growers farmers traders workers employees staff allies lawmakers legislators campaigners
+    activists groups scientists researchers doctors witnesses organisers organizers shopkeepers fishermen
+    supporters fans observers commentators investors bankers executives engineers people persons observers
+    opponents protesters parents teachers students users customers locals villagers members colleagues
+    aides advisers advisors envoys
+""")
+#: Single people named only by their role: "his lawyer", "a senior official", "a company spokesman".
+ROLE_NOUNS = _words("""
+    spokesman spokeswoman spokesperson official lawyer attorney envoy person aide adviser advisor source
+    insider diplomat representative executive engineer owner founder analyst witness relative friend
+""")
+#: Spokespeople speak for their organisation: "a spokesperson for the Department of Health".
+SPOKES_NOUNS = _words("spokesman spokeswoman spokesperson representative")
+#: Words before a name that say what it is: "the broadcaster Channel Nine", "research firm Tallyfield".
+OUTLET_DESCRIPTORS = _words("broadcaster newspaper paper magazine newswire tabloid outlet daily weekly station")
+ORG_DESCRIPTORS = _words("""
+    group company firm maker designer lender bank insurer charity union operator developer retailer brewer
+    manufacturer carrier airline agency regulator club party organisation organization institute fund startup
+    chain producer supplier platform network body site owner distillery ministry federation
+""")
+PERSON_DESCRIPTORS = _words("""
+    councillor minister director manager engineer analyst lawyer judge captain coach keeper chairman chair
+    founder president secretary chief executive spokesman spokeswoman spokesperson driver trawlerman blender
+    teacher researcher scientist author agent leader official officer forecaster economist doctor nurse
+    student farmer worker hydrologist glaciologist member deputy mayor governor
+""")
+#: Reporting verbs besides the lexicon's: record verbs ("filings show") and verbs of stance.
+EXTRA_CUE_VERBS = _words("""
+    show shows showed shown find finds found suggest suggests suggested conclude concludes concluded indicate
+    indicates indicated reveal reveals revealed blame blames blamed credit credits credited praise praises
+    praised welcome welcomes welcomed reject rejects rejected dispute disputes disputed caution cautions
+    cautioned insist insists insisted call calls called describe describes described understands understand
+    remember remembers remembered recall recalls recalled estimate estimates estimated expect expects
+    complained vowed pledged promised urged argued posted tweeted tell tells told says say said reported
+    reports report claimed claims confirmed confirms announced announces denied denies warned warns
+""")
+_MULTIWORD_CUES = (("declined", "to", "comment"), ("did", "not", "respond"), ("points", "out"), ("pointed", "out"),
+                   ("point", "out"), ("according", "to"))
+#: Words that may stand between a subject and its verb: "the company has also said".
+_SKIP_BEFORE_VERB = _words("""
+    has have had also later previously first widely privately publicly still will would already then now
+    further repeatedly recently separately earlier initially never once again has since last yesterday
+    today tonight meanwhile however
+""")
+_BE = _words("is are was were be been being 's")
+_PASSIVE_TOLD = _words("told informed warned")
+_ANON_POSTMODIFIERS = (("familiar", "with"), ("close", "to"), ("briefed", "on"), ("with", "knowledge", "of"),
+                       ("knowledgeable", "about"), ("involved", "in"), ("aware", "of"), ("with", "direct", "knowledge", "of"))
+_ANON_HEADS = _words("people person sources source officials official insiders executives someone those individuals")
+_ANON_ADVERBS = _words("reportedly allegedly purportedly supposedly")
+_PERCEPTION = _words("seen regarded viewed considered")
+_IMPERSONAL = _words("understood believed thought rumoured rumored said reported")
+_RELATIVES = _words("which who that whom")
+_DETERMINERS = _words("""the a an its his her their our your my this that these those some other one two three four
+    five six seven eight nine ten several many few both each every any another such""")
+_CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "\u2014", "\u2013", "--", "that", "and", "but", "while",
+                            "whereas", "because", "although", "though", "so"})
+_QUOTE_CHARS = frozenset('"\u201c\u201d\u00ab\u00bb')
+_OPENING = frozenset('\u201c\u00ab')
+_CLOSING = frozenset('\u201d\u00bb')
+_MONTHS_DAYS = _words("""january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday""")
+_PREPOSITIONS = _words("for at from of by with in on")
+#: Capitalised words that never continue a name ("Channel Nine" does, "... said The").
+_FUNCTION_CAPS = _words("""the a an he she it we they i you and or but of in on at for to by with from this that
+    these those his her its their our my is are was were""")
+_GENERIC_BUSINESS = _words("""company firm group retailer carrier airline operator developer brewer maker manufacturer
+    lender insurer chain supplier producer startup""")
+
+
+@lru_cache(maxsize=None)
+def _stop_words() -> frozenset:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+@lru_cache(maxsize=None)
+def _cue_verbs() -> frozenset:
+    return frozenset(SAYING_VERBS | EXTRA_CUE_VERBS) - {"according", "statement", "interview", "asked"}
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class Source:
+    """What one claim rests on.
+
+    ``unit`` is the index of the unit whose text holds the span (the claim's own
+    unit, or its neighbour when a bare quotation follows its speaker); ``start``
+    and ``end`` are character offsets into that unit's text.
+    """
+
+    text: str
+    type: str
+    unit: int
+    start: int
+    end: int
+    verb: str | None
+    quote: bool
+    name: str | None = None  # who the span stands for: "Maria Ortiz" for "she", a company for "the company"
+
+    def to_dict(self, unit_offsets: list[int] | None = None) -> dict:
+        """A JSON-ready dict; with ``unit_offsets`` the offsets become offsets into the document."""
+        d = asdict(self)
+        if unit_offsets is not None:
+            d["start"] += unit_offsets[self.unit]
+            d["end"] += unit_offsets[self.unit]
+        return d
+
+
+@dataclass
+class Ledger:
+    """Per document: how many claims rest on each type of source, and on whom."""
+
+    claims: int
+    counts: dict[str, int]
+    anonymous_share: float
+    named: list[dict] = field(default_factory=list)  # [{"name", "type", "claims"}], most claims first
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_ledger(sources: list[list[Source]], labels: list[str]) -> Ledger:
+    """Count the claims of one document by the type of their first source.
+
+    A claim is an ``attributed_claim`` unit, or a ``sourced_fact`` unit whose
+    source was found (a record it cites). An attributed claim whose source was
+    not found counts as ``unknown``; the anonymous share is over all claims.
+    """
+    counts = {t: 0 for t in (*SOURCE_TYPES, UNKNOWN)}
+    named: dict[tuple[str, str], int] = {}
+    claims = 0
+    for found, label in zip(sources, labels):
+        if label != CLAIM_LABEL and not found:
+            continue
+        claims += 1
+        if not found:
+            counts[UNKNOWN] += 1
+            continue
+        counts[found[0].type] += 1
+        for key in {(s.name, s.type) for s in found if s.name and s.type in ("person", "organisation", "outlet")}:
+            named[key] = named.get(key, 0) + 1
+    share = round(counts["anonymous"] / claims, 4) if claims else 0.0
+    rows = [{"name": n, "type": t, "claims": c} for (n, t), c in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return Ledger(claims, counts, share, rows)
+
+
+# ---------------------------------------------------------------------------
+# Finding sources
+
+
+@dataclass
+class _Tok:
+    text: str
+    lower: str
+    idx: int  # character offset in the unit
+    quoted: bool
+    initial: bool  # first word of the sentence (its capital says nothing)
+    ent: str = ""  # entity label from a trained pipeline, if any
+
+
+@dataclass
+class _Mention:
+    start: int  # token indices, end exclusive
+    end: int
+    kind: str  # name | noun | anon | pronoun
+    type: str
+    head: str = ""
+    name: str | None = None
+    modifier: bool = False  # a name that only describes the next one ("Tallyfield analyst Bo Strand")
+    defers: bool = False  # a noun that points at a named owner after a preposition
+
+
+@dataclass
+class _Memory:
+    """Names met so far in the document, for surnames, "the company" and "she"."""
+
+    canonical: dict[str, tuple[str, str]] = field(default_factory=dict)  # token or full name -> (name, type)
+    order: list[tuple[str, str]] = field(default_factory=list)  # (name, type) in order of mention
+    last_source_org: str | None = None
+    descriptors: dict[str, str] = field(default_factory=dict)  # "agency" -> "Public Health Serrat"
+
+    def add(self, name: str, type_: str) -> None:
+        self.canonical.setdefault(name, (name, type_))
+        parts = name.split()
+        if type_ == "person" and len(parts) > 1:
+            for p in (parts[0], parts[-1]):
+                self.canonical.setdefault(p, (name, type_))
+        elif type_ in ("organisation", "outlet") and len(parts) > 1:
+            self.canonical.setdefault(parts[0], (name, type_))
+            if parts[-1].lower() not in ORG_SUFFIXES | OUTLET_WORDS:
+                self.canonical.setdefault(parts[-1], (name, type_))
+            elif type_ == "outlet":
+                self.canonical.setdefault(parts[-1], (name, type_))
+        self.order.append((name, type_))
+
+    def lookup(self, name: str) -> tuple[str, str] | None:
+        return self.canonical.get(name)
+
+    def last(self, type_: str) -> str | None:
+        for name, t in reversed(self.order):
+            if t == type_:
+                return name
+        return None
+
+
+def _tokens(doc) -> list[_Tok]:
+    toks: list[_Tok] = []
+    quoted = False
+    sentence_start = True
+    ents = {}
+    for ent in getattr(doc, "ents", ()):
+        for t in ent:
+            ents[t.i] = ent.label_
+    for t in doc:
+        text = t.text
+        if text in _QUOTE_CHARS:
+            if text in _OPENING:
+                quoted = True
+            elif text in _CLOSING:
+                quoted = False
+            else:
+                quoted = not quoted
+            toks.append(_Tok(text, text, t.idx, False, False))
+            continue
+        is_word = any(c.isalnum() for c in text)
+        toks.append(_Tok(text, text.lower(), t.idx, quoted, sentence_start and is_word, ents.get(t.i, "")))
+        if is_word:
+            sentence_start = False
+        elif text in (".", "!", "?", ":", "|", "-", "\u2022", "#"):
+            sentence_start = True
+    return toks
+
+
+def _is_cap(tok: _Tok) -> bool:
+    t = tok.text
+    return bool(t) and t[0].isupper() and any(c.isalpha() for c in t) and not tok.quoted
+
+
+def _name_runs(toks: list[_Tok]) -> list[tuple[int, int]]:
+    """Spans of capitalised words that may be names, with connectors such as "of" and "&"."""
+    stop = _stop_words()
+    runs = []
+    i, n = 0, len(toks)
+    while i < n:
+        tok = toks[i]
+        if not _is_cap(tok) or tok.lower in _MONTHS_DAYS or (tok.lower in stop and tok.lower not in ("us",)) \
+                or tok.lower == "according":
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            nxt = toks[j]
+            if _is_cap(nxt) and nxt.lower not in _MONTHS_DAYS and not (nxt.lower in _FUNCTION_CAPS and nxt.text != "US"):
+                j += 1
+                continue
+            run_words = {toks[k].lower for k in range(i, j)}
+            if nxt.text in ("&", "'") and j + 1 < n and _is_cap(toks[j + 1]):
+                j += 2
+                continue
+            if nxt.lower in ("de", "van", "von", "der", "da", "al", "bin", "le", "la") and j + 1 < n and _is_cap(toks[j + 1]):
+                j += 2
+                continue
+            if nxt.lower in ("of", "at", "for") and run_words & (ORG_SUFFIXES | OUTLET_WORDS):
+                k = j + 1
+                if k < n and toks[k].lower == "the":
+                    k += 1
+                if k < n and _is_cap(toks[k]) and toks[k].lower not in stop:
+                    end = k
+                    while end < n and _is_cap(toks[end]) and toks[end].lower not in stop:
+                        end += 1
+                    right = {toks[m].lower for m in range(k, end)}
+                    if nxt.lower == "of" or right & ORG_SUFFIXES:
+                        j = end
+                        continue
+            break
+        runs.append((i, j))
+        i = j
+    return runs
+
+
+def _strip_title(toks: list[_Tok], start: int, end: int) -> int:
+    """Skip titles at the front of a name: "Detective Inspector Gwen Harlow" starts at "Gwen"."""
+    last_title = -1
+    for k in range(start, end):
+        if toks[k].lower in TITLES or toks[k].lower.rstrip(".") in TITLES:
+            last_title = k
+    if last_title >= 0 and last_title + 1 < end:
+        rest = end - (last_title + 1)
+        if rest <= 4:
+            return last_title + 1
+    return start
+
+
+def _vocab() -> frozenset:
+    return (_stop_words() | GROUP_NOUNS | ORG_NOUNS | DOCUMENT_NOUNS | ROLE_NOUNS | TITLES | PERSON_DESCRIPTORS
+            | ORG_DESCRIPTORS | _cue_verbs())
+
+
+def _span_text(text: str, toks: list[_Tok], start: int, end: int) -> tuple[str, int, int]:
+    a = toks[start].idx
+    b = toks[end - 1].idx + len(toks[end - 1].text)
+    return text[a:b], a, b
+
+
+def _type_name(toks: list[_Tok], start: int, end: int, memory: _Memory, text: str) -> tuple[str, str]:
+    """(type, canonical name) of a name run."""
+    name = _span_text(text, toks, start, end)[0]
+    words = [toks[k].lower for k in range(start, end)]
+    ents = {toks[k].ent for k in range(start, end)} - {""}
+    if "PERSON" in ents:
+        known = memory.lookup(name)
+        return "person", known[0] if known and known[1] == "person" else name
+    if ents & {"ORG", "NORP", "FAC"}:
+        return ("outlet" if set(words) & OUTLET_WORDS else "organisation"), name
+    known = memory.lookup(name)
+    if known:
+        return known[1], known[0]
+    if set(words) & OUTLET_WORDS and not set(words) & {"university", "ministry", "department"}:
+        return "outlet", name
+    if words[-1] in DOCUMENT_NAME_SUFFIXES and len(words) > 1:
+        return "document", name
+    if set(words) & ORG_SUFFIXES or "&" in words or (len(words) == 1 and name.isupper() and 2 <= len(name) <= 6):
+        return "organisation", name
+    if len(words) == 1:
+        for w in (toks[start].text,):
+            known = memory.lookup(w)
+            if known:
+                return known[1], known[0]
+    # what the words around it say it is
+    before = [toks[k].lower for k in range(max(0, start - 3), start) if not toks[k].quoted]
+    if before:
+        if before[-1] in OUTLET_DESCRIPTORS or before[-2:] in (["review", "site"], ["news", "site"], ["news", "agency"]):
+            return "outlet", name
+        if before[-1] in ORG_DESCRIPTORS or (len(before) >= 3 and before[-2:] == ["known", "as"] and before[-3] in ORG_DESCRIPTORS):
+            return "organisation", name
+        if before[-1] in PERSON_DESCRIPTORS:
+            return "person", name
+    appos = _appositive_head(toks, end)
+    if appos:
+        if appos in OUTLET_DESCRIPTORS:
+            return "outlet", name
+        if appos in ORG_DESCRIPTORS or appos in ORG_NOUNS:
+            return "organisation", name
+        if appos in PERSON_DESCRIPTORS or appos in TITLES:
+            return "person", name
+    return ("person" if len(words) >= 2 else "organisation"), name
+
+
+def _appositive_head(toks: list[_Tok], end: int) -> str | None:
+    """The last word of ", the chip designer," right after a name, if there is one."""
+    if end + 1 >= len(toks) or toks[end].text != "," or toks[end + 1].lower not in ("the", "a", "an"):
+        return None
+    k = end + 2
+    while k < len(toks) and toks[k].text not in (",", ".", ";") and k - end < 8:
+        k += 1
+    if k < len(toks) and toks[k].text == "," and k > end + 2:
+        return toks[k - 1].lower
+    return None
+
+
+def _noun_start(toks: list[_Tok], head: int, floor: int = 0) -> int:
+    """Where the noun phrase ending at ``head`` starts: back over modifiers, not over determiners."""
+    stop = _stop_words()
+    cues = _cue_verbs()
+    k = head
+    while k - 1 >= floor:
+        prev = toks[k - 1]
+        if prev.quoted or prev.text in _QUOTE_CHARS:
+            break
+        if prev.text in ("'s", "\u2019s", "'", "\u2019"):
+            if k - 2 >= floor and any(c.isalpha() for c in toks[k - 2].text) and toks[k - 2].lower not in stop:
+                k -= 2
+                continue
+            break
+        if not any(c.isalpha() for c in prev.text) or prev.lower in stop or prev.lower in _DETERMINERS:
+            break
+        if prev.lower in cues or prev.lower in _MONTHS_DAYS or prev.lower in _BE:
+            break
+        k -= 1
+    return k
+
+
+def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
+    """Every span in the unit that could be a source, in reading order."""
+    vocab = _vocab()
+    mentions: list[_Mention] = []
+    taken = [False] * len(toks)
+    cue_words = _cue_verbs()
+
+    # Anonymous frames first: "people familiar with the matter", "reportedly", "is seen as".
+    n = len(toks)
+    for i, tok in enumerate(toks):
+        if tok.quoted:
+            continue
+        low = tok.lower
+        if low in _ANON_ADVERBS:
+            mentions.append(_Mention(i, i + 1, "anon", "anonymous", low))
+            taken[i] = True
+        elif low in _ANON_HEADS:
+            for post in _ANON_POSTMODIFIERS:
+                if tuple(t.lower for t in toks[i + 1:i + 1 + len(post)]) == post:
+                    end = i + 1 + len(post)
+                    while end < n and not toks[end].quoted and any(c.isalnum() for c in toks[end].text) \
+                            and toks[end].lower not in cue_words and toks[end].lower not in _RELATIVES \
+                            and toks[end].lower not in _BE and toks[end].lower not in ("and", "but"):
+                        end += 1
+                    start = _noun_start(toks, i)
+                    mentions.append(_Mention(start, end, "anon", "anonymous", low))
+                    for k in range(start, end):
+                        taken[k] = True
+                    break
+        elif low in _BE and i + 1 < n:
+            k = i + 1
+            if toks[k].lower in ("widely", "generally", "often", "also", "being", "increasingly", "largely"):
+                k += 1
+            if k + 1 < n and toks[k].lower in _PERCEPTION and toks[k + 1].lower == "as":
+                mentions.append(_Mention(i, k + 2, "anon", "anonymous", toks[k].lower))
+                for m in range(i, k + 2):
+                    taken[m] = True
+            elif k + 1 < n and toks[k].lower in _IMPERSONAL and toks[k + 1].lower == "to" and low != "'s":
+                mentions.append(_Mention(i, k + 2, "anon", "anonymous", toks[k].lower))
+                for m in range(i, k + 2):
+                    taken[m] = True
+            elif i > 0 and toks[i - 1].lower == "it" and toks[k].lower in _IMPERSONAL and \
+                    (k + 1 >= n or toks[k + 1].lower in ("that", ",") or not toks[k + 1].lower.isalpha()):
+                mentions.append(_Mention(i - 1, k + 1, "anon", "anonymous", toks[k].lower))
+                for m in range(i - 1, k + 1):
+                    taken[m] = True
+
+    # Names: runs of capitalised words.
+    runs = []
+    for start, end in _name_runs(toks):
+        if any(taken[k] for k in range(start, end)):
+            continue
+        start = _strip_title(toks, start, end)
+        words = [toks[k].lower for k in range(start, end)]
+        if toks[start].initial and end - start == 1:
+            w = toks[start]
+            nxt = toks[end] if end < n else None
+            known = memory.lookup(w.text) is not None or w.ent in ("PERSON", "ORG")
+            looks_named = w.lower not in vocab and nxt is not None and (
+                nxt.text in ("'s", "\u2019s") or nxt.lower in cue_words or nxt.lower in _SKIP_BEFORE_VERB
+                or nxt.lower in ("did", "does", "do", "is", "was", "has") or _appositive_head(toks, end) is not None)
+            if not (known or looks_named):
+                continue
+        agent_noun = end - start >= 3 and words[0].endswith(("er", "or", "ist", "ian", "ant", "man", "woman"))
+        if toks[start].initial and (words[0] in vocab or agent_noun) and end - start >= 2 \
+                and not memory.lookup(toks[start].text):
+            # "Union official Rosa Pell": a sentence-initial common word glued to a name by capitals
+            if words[0] not in ORG_SUFFIXES and words[0] not in OUTLET_WORDS:
+                start += 1
+                start = _strip_title(toks, start, end)
+        type_, name = _type_name(toks, start, end, memory, text)
+        runs.append(_Mention(start, end, "name", type_, words[-1], name))
+    # A name that only describes the next one: "Reuter & Lamb analyst Sven Ek", "Brisa chief executive Lotte Dahl".
+    for a, b in zip(runs, runs[1:]):
+        between = [toks[k].lower for k in range(a.end, b.start)]
+        if b.type == "person" and 1 <= len(between) <= 3 and all(
+                w in PERSON_DESCRIPTORS or w in ROLE_NOUNS or w in TITLES or w in ("chief", "executive", "vice")
+                for w in between):
+            a.modifier = True
+    for m in runs:
+        if m.end < n and toks[m.end].text in ("'s", "\u2019s", "'"):
+            m.modifier = True
+        for k in range(m.start, m.end):
+            taken[k] = True
+        mentions.append(m)
+
+    # Common nouns: documents, institutions, unnamed groups, roles; pronouns.
+    for i, tok in enumerate(toks):
+        if taken[i] or tok.quoted:
+            continue
+        low = tok.lower
+        if low in ("he", "she") or (low == "it" and not (i + 1 < n and toks[i + 1].lower in _BE)):
+            mentions.append(_Mention(i, i + 1, "pronoun", "person" if low != "it" else "organisation", low))
+            continue
+        kind = None
+        if low in DOCUMENT_NOUNS:
+            kind = "document"
+        elif low in SPOKES_NOUNS:
+            kind = "spokes"
+        elif low in ORG_NOUNS:
+            kind = "organisation"
+        elif low in GROUP_NOUNS or low in ROLE_NOUNS:
+            kind = "anonymous"
+        if kind is None:
+            continue
+        nxt = toks[i + 1] if i + 1 < n else None
+        # a possessor is not the head: "parliament's record", "Farmers' groups"
+        if nxt is not None and nxt.text in ("'s", "\u2019s", "'", "\u2019") and i + 2 < n and toks[i + 2].lower.isalpha():
+            continue
+        # a descriptor glued to a name ("research firm Tallyfield", "committee chair Rhiannon Toft") is no mention
+        k = i + 1
+        while k < n and k - i <= 3 and toks[k].lower in (PERSON_DESCRIPTORS | ROLE_NOUNS | TITLES | ORG_DESCRIPTORS):
+            k += 1
+        if k < n and _is_cap(toks[k]) and not toks[k].initial and any(m.start == k for m in runs):
+            continue
+        # a noun that is part of a longer noun ("the data centre", "record profits") is no head
+        if nxt is not None and nxt.lower.isalpha() and nxt.lower not in _stop_words() and nxt.lower not in cue_words \
+                and nxt.lower not in _SKIP_BEFORE_VERB and nxt.lower not in _BE and not nxt.quoted \
+                and (nxt.lower in DOCUMENT_NOUNS | ORG_NOUNS | GROUP_NOUNS | ROLE_NOUNS):
+            continue
+        start = _noun_start(toks, i)
+        # do not swallow a name run that is a source of its own ("Kelland fisheries ministry" is fine)
+        end = i + 1
+        # "the foreign ministry of Belavia"
+        if kind == "organisation" and end + 1 < n and toks[end].lower == "of" and _is_cap(toks[end + 1]):
+            k = end + 1
+            while k < n and _is_cap(toks[k]):
+                k += 1
+            end = k
+        type_ = kind
+        name = None
+        defers = low in DEFERRING_NOUNS or kind == "spokes"
+        if kind == "spokes":
+            type_ = "organisation"
+        elif kind == "anonymous" and low in GROUP_NOUNS:
+            defers = True
+        modifiers = {toks[k].lower for k in range(start, i)}
+        if kind == "anonymous" and modifiers & (ORG_NOUNS - {"researchers"}):
+            type_ = "organisation"  # "a company spokesman", "police officers"
+        if kind == "anonymous" and low in ("researchers", "team") and False:
+            type_ = "organisation"
+        mentions.append(_Mention(start, end, "noun", type_, low, name, defers=defers))
+        for k in range(start, end):
+            taken[k] = True
+    mentions.sort(key=lambda m: m.start)
+    # drop name runs swallowed by a noun phrase ("Hollin engineers")
+    keep = []
+    for m in mentions:
+        if m.kind == "name" and any(o is not m and o.kind in ("noun", "anon") and o.start <= m.start and m.end <= o.end
+                                    for o in mentions):
+            continue
+        keep.append(m)
+    return keep
+
+
+@dataclass
+class _Cue:
+    start: int
+    end: int
+    verb: str
+    direction: str  # left | right | self | passive
+    mention: _Mention | None = None
+
+
+def _cues(toks: list[_Tok], mentions: list[_Mention]) -> list[_Cue]:
+    cues: list[_Cue] = []
+    words = _cue_verbs()
+    n = len(toks)
+    anon_by_start = {m.start: m for m in mentions if m.kind == "anon" and m.head in _ANON_ADVERBS | _PERCEPTION | _IMPERSONAL
+                     and m.head not in _ANON_HEADS}
+    i = 0
+    while i < n:
+        tok = toks[i]
+        if tok.quoted:
+            i += 1
+            continue
+        if i in anon_by_start:
+            m = anon_by_start[i]
+            verb = m.head
+            cues.append(_Cue(m.start, m.end, verb, "self", m))
+            i = m.end
+            continue
+        matched = False
+        for phrase in _MULTIWORD_CUES:
+            if tuple(t.lower for t in toks[i:i + len(phrase)]) == phrase:
+                verb = " ".join(t.text for t in toks[i:i + len(phrase)]).lower()
+                cues.append(_Cue(i, i + len(phrase), verb, "right" if phrase[0] == "according" else "left"))
+                i += len(phrase)
+                matched = True
+                break
+        if matched:
+            continue
+        if tok.lower in words:
+            k = i - 1
+            while k >= 0 and toks[k].lower in ("widely", "also", "not", "never", "often", "largely"):
+                k -= 1
+            if k >= 0 and toks[k].lower in _BE and not tok.quoted:
+                if tok.lower in _PASSIVE_TOLD:
+                    cues.append(_Cue(i, i + 1, tok.lower, "passive"))
+                i += 1
+                continue
+            if k >= 0 and toks[k].lower in ("to",) and tok.lower not in ("comment",):
+                i += 1  # "would like to say", "expected to show"
+                continue
+            cues.append(_Cue(i, i + 1, tok.lower, "left"))
+        i += 1
+    return cues
+
+
+def _clause_start(toks: list[_Tok], end: int) -> int:
+    """The first token of the clause that ends before ``end`` (after a comma, quote, "that"...)."""
+    k = end
+    while k - 1 >= 0:
+        t = toks[k - 1]
+        if t.text in _QUOTE_CHARS or t.quoted:
+            break
+        if t.lower in _CLAUSE_BREAKS and not (t.lower == "that" and k - 2 >= 0 and toks[k - 2].lower in _PREPOSITIONS):
+            break
+        if t.text in (".", "!", "?"):
+            break
+        k -= 1
+    return k
+
+
+def _clause_end(toks: list[_Tok], start: int) -> int:
+    k = start
+    while k < len(toks):
+        t = toks[k]
+        if t.text in (",", ";", ".", "!", "?", ":", "(", ")") or t.text in _QUOTE_CHARS or t.quoted or t.lower == "that":
+            break
+        k += 1
+    return k
+
+
+def _pick(mentions: list[_Mention], start: int, end: int, prefer_name: bool = False) -> _Mention | None:
+    """The mention that heads the span [start, end): the first one, or the named owner it defers to."""
+    inside = [m for m in mentions if m.start >= start and m.end <= end and not m.modifier]
+    if not inside:
+        return None
+    if prefer_name:
+        for m in inside:
+            if m.kind == "name":
+                return m
+    first = inside[0]
+    if first.defers:
+        for m in inside[1:]:
+            if m.kind == "name" and m.type in ("organisation", "outlet", "document") and m.start - first.end <= 4:
+                return m
+            if m.kind == "name" and first.head in SPOKES_NOUNS and m.start - first.end <= 4:
+                return m
+    if first.kind == "pronoun" and first.head == "it" and len(inside) > 1:
+        return inside[1]
+    return first
+
+
+def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | None:
+    n = len(toks)
+    if cue.direction == "self":
+        return cue.mention
+    if cue.direction == "right":
+        return _pick(mentions, cue.end, _clause_end(toks, cue.end))
+    if cue.direction == "passive":
+        end = _clause_end(toks, cue.end)
+        for m in mentions:
+            if cue.end <= m.start and m.end <= end and (m.type == "document" or
+                                                         (m.start > 0 and toks[m.start - 1].lower == "by")):
+                return m
+        return None
+    # left: the subject before the verb
+    j = cue.start
+    while j - 1 >= 0 and toks[j - 1].lower in _SKIP_BEFORE_VERB and not toks[j - 1].quoted:
+        j -= 1
+    if j - 1 >= 0 and toks[j - 1].lower in _RELATIVES and not toks[j - 1].quoted:
+        # "a study from the University of Marlow, which reported"
+        k = j - 1
+        if k - 1 >= 0 and toks[k - 1].text == ",":
+            k -= 1
+        return _pick(mentions, _clause_start(toks, k), k)
+    if j - 1 >= 0 and toks[j - 1].text == ",":
+        # "Maria Ortiz, the agency's director, said" / "the manufacturer, Ostrava Pharma, said"
+        seg_end = j - 1
+        seg_start = _clause_start(toks, seg_end)
+        in_seg = [m for m in mentions if m.start >= seg_start and m.end <= seg_end and not m.modifier]
+        named = [m for m in in_seg if m.kind == "name"]
+        before_end = seg_start - 1 if seg_start - 1 >= 0 and toks[seg_start - 1].text == "," else seg_start
+        before = _pick(mentions, _clause_start(toks, before_end), before_end) if before_end < seg_start else None
+        if named and not (before and before.kind == "name" and before.type == "person" and named[0].type != "person"):
+            return named[0]
+        if before is not None:
+            return before
+        return in_seg[0] if in_seg else None
+    start = _clause_start(toks, j)
+    found = _pick(mentions, start, j)
+    if found is not None:
+        return found
+    if start == j:
+        # the verb comes first: '"...," said Tomas Brenk, the manager'
+        end = _clause_end(toks, cue.end)
+        found = _pick(mentions, cue.end, end)
+        if (found is None or found.kind != "name") and end < n and toks[end].text == ",":
+            nxt = _pick(mentions, end + 1, _clause_end(toks, end + 1), prefer_name=True)
+            if nxt is not None and nxt.kind == "name":
+                return nxt
+        return found
+    return None
+
+
+def _main_attribution(toks: list[_Tok], mentions: list[_Mention], record_only: bool) -> tuple[_Cue, _Mention] | None:
+    """The cue and source the unit's claim rests on.
+
+    One per unit: a closing attribution (", the company said." or ", according to
+    X.") governs the whole sentence; otherwise the first cue that finds a source
+    does, and cues inside what it reports ("said she did not recall") are its content.
+    """
+    found = []
+    for cue in _cues(toks, mentions):
+        m = _link(toks, mentions, cue)
+        if m is not None and (not record_only or m.type == "document"):
+            found.append((cue, m))
+    if not found:
+        return None
+    commas = [k for k, t in enumerate(toks) if t.text == "," and not t.quoted]
+    if commas:
+        last = commas[-1]
+        after = [(cue, m) for cue, m in found if cue.start > last]
+        if after and after[0][1].start > last:
+            return after[0]
+    return found[0]
+
+
+def _has_quote(toks: list[_Tok]) -> bool:
+    return any(t.quoted and any(c.isalnum() for c in t.text) for t in toks)
+
+
+def _only_quote(toks: list[_Tok]) -> bool:
+    words = [t for t in toks if any(c.isalnum() for c in t.text)]
+    return bool(words) and all(t.quoted for t in words)
+
+
+def _resolve(m: _Mention, text: str, memory: _Memory) -> str | None:
+    """Who a mention stands for, from the names met so far."""
+    if m.kind == "name":
+        return m.name
+    if m.kind == "pronoun":
+        return memory.last("person") if m.head != "it" else (memory.last_source_org or memory.last("organisation"))
+    if m.type == "organisation":
+        if m.head in _GENERIC_BUSINESS:
+            return memory.last_source_org or memory.last("organisation")
+        if m.head in memory.descriptors:
+            return memory.descriptors[m.head]
+        for name, t in reversed(memory.order):
+            if t == "organisation" and m.head in name.lower().split():
+                return name
+        if m.head in SPOKES_NOUNS:
+            return memory.last_source_org
+    return None
+
+
+class SourceFinder:
+    """Finds the sources of a document's units; holds the tokenizer (or trained pipeline).
+
+    ``nlp`` is any spaCy pipeline; when it has an ``ner`` component, its PERSON
+    and ORG entities type the names. Without one (the default), only its
+    tokenizer is used.
+    """
+
+    def __init__(self, nlp: "Language | None" = None):
+        if nlp is None:
+            import spacy
+
+            nlp = spacy.blank("en")
+        self.nlp = nlp
+        self.uses_ner = "ner" in nlp.pipe_names or "entity_ruler" in nlp.pipe_names
+
+    def _docs(self, texts: list[str]) -> Iterable:
+        if self.uses_ner:
+            keep = [name for name in self.nlp.pipe_names if name in ("ner", "entity_ruler", "tok2vec", "transformer")]
+            disable = [name for name in self.nlp.pipe_names if name not in keep]
+            return self.nlp.pipe(texts, disable=disable)
+        return self.nlp.tokenizer.pipe(texts)
+
+    def find(self, texts: list[str], labels: list[str]) -> list[list[Source]]:
+        """For each unit, its sources (empty for units that are not claims or cite nothing)."""
+        memory = _Memory()
+        per_unit_toks = [_tokens(doc) for doc in self._docs(texts)]
+        per_unit_mentions: list[list[_Mention]] = []
+        out: list[list[Source]] = []
+        pending_quotes: list[int] = []
+        for i, (text, label, toks) in enumerate(zip(texts, labels, per_unit_toks)):
+            mentions = _mentions(toks, text, memory)
+            per_unit_mentions.append(mentions)
+            found: list[Source] = []
+            wanted = label in (CLAIM_LABEL, RECORD_LABEL)
+            quote = _has_quote(toks) if label == CLAIM_LABEL else False
+            if wanted:
+                best = _main_attribution(toks, mentions, record_only=label == RECORD_LABEL)
+                if best is not None:
+                    cue, m = best
+                    span, a, b = _span_text(text, toks, m.start, m.end)
+                    found.append(Source(span, m.type, i, a, b, cue.verb, quote, _resolve(m, text, memory)))
+                if not found and label == CLAIM_LABEL and quote:
+                    prev = self._speaker_in(i - 1, texts, per_unit_toks, per_unit_mentions, last=True)
+                    if prev is not None:
+                        prev.quote = True
+                        found.append(prev)
+                    else:
+                        pending_quotes.append(i)
+            out.append(found)
+            # remember the names of this unit (after linking, so "she" cannot point forwards)
+            for m in mentions:
+                if m.kind == "name" and not memory.lookup(m.name or ""):
+                    memory.add(m.name or "", m.type)
+                elif m.kind == "name" and m.name:
+                    memory.order.append(memory.lookup(m.name))
+                appos = _appositive_head(toks, m.end) if m.kind == "name" else None
+                if appos and m.type == "organisation" and m.name:
+                    memory.descriptors.setdefault(appos, m.name)
+            for s in found:
+                if s.type == "organisation" and s.name:
+                    memory.last_source_org = s.name
+        # a quotation whose speaker is named only in the next unit
+        for i in pending_quotes:
+            if i + 1 < len(texts):
+                per_unit_mentions_next = per_unit_mentions[i + 1]
+                for m in per_unit_mentions_next:
+                    if m.kind == "name" and m.type == "person" and not m.modifier:
+                        span, a, b = _span_text(texts[i + 1], per_unit_toks[i + 1], m.start, m.end)
+                        out[i].append(Source(span, "person", i + 1, a, b, None, True, m.name))
+                        break
+        return out
+
+    def _speaker_in(self, j: int, texts, toks_list, mentions_list, last: bool) -> Source | None:
+        if j < 0 or j >= len(texts):
+            return None
+        people = [m for m in mentions_list[j] if (m.kind == "name" and m.type == "person" and not m.modifier)
+                  or (m.kind == "pronoun" and m.head in ("he", "she"))]
+        if not people:
+            return None
+        m = people[-1] if last else people[0]
+        span, a, b = _span_text(texts[j], toks_list[j], m.start, m.end)
+        return Source(span, "person", j, a, b, None, True, m.name)
+
+
+def find_sources(texts: list[str], labels: list[str], nlp: "Language | None" = None) -> list[list[Source]]:
+    """One-off convenience: the sources of each unit of one document (see :class:`SourceFinder`)."""
+    return SourceFinder(nlp).find(texts, labels)
