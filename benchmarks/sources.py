@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 from classifier.ledger import SourceFinder  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "sources.jsonl"
+#: The fixture's parts, in the order they were written (see docs/sources.md).
+SPLITS = ("dev", "test", "fresh")
 _LEADING = frozenset("the a an its his her their our some other one two three four five several many".split())
 
 
@@ -85,7 +87,7 @@ def score(docs: list[dict], finder: SourceFinder) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--errors", choices=("dev", "test", "all"), help="list the misses on this split")
+    parser.add_argument("--errors", choices=(*SPLITS, "all"), help="list the misses on this split")
     parser.add_argument("--spacy-model", help="an installed trained spaCy pipeline (its NER types the names)")
     parser.add_argument("--fixture", type=Path, default=FIXTURE)
     args = parser.parse_args(argv)
@@ -96,8 +98,9 @@ def main(argv: list[str] | None = None) -> None:
         nlp = spacy.load(args.spacy_model)
     finder = SourceFinder(nlp)
     docs = load(args.fixture)
-    splits = {"dev": [d for d in docs if d["split"] == "dev"], "test": [d for d in docs if d["split"] == "test"],
-              "all": docs}
+    splits = {name: [d for d in docs if d["split"] == name] for name in SPLITS}
+    splits = {name: part for name, part in splits.items() if part}
+    splits["all"] = docs
     print(f"{'split':<6}{'units':>7}{'claims':>8}{'span P':>9}{'span R':>9}{'span F1':>9}{'type acc':>10}"
           f"{'verb acc':>10}{'quote acc':>11}")
     results = {}
