@@ -86,7 +86,7 @@ ORG_SUFFIXES = _words("""
 #: Words that make a name an outlet: "the Daily Courant", "Radio Ferrow".
 OUTLET_WORDS = _words("""
     times post herald gazette journal news courant sentinel ledger review tribune chronicle observer courier
-    standard telegraph weekly daily wire newswire radio tv television channel broadcasting magazine express
+    standard telegraph weekly daily wire newswire radio tv television channel broadcasting magazine express letters
     mirror mail guardian independent examiner inquirer bulletin dispatch
 """)
 #: Last words of named records: "the National Infection Register".
@@ -106,7 +106,9 @@ DOCUMENT_NOUNS = _words("""
     documents document letter letters statement paper papers post posts data figures statistics projections
     forecast forecasts analysis audit review transcript transcripts sheet email emails message messages
     release opinion ruling judgment judgement indictment complaint lawsuit affidavit testimony registry census
-    dossier briefing draft proposal plan guidance notice notes tests polls poll footage
+    dossier briefing draft proposal plan guidance notice notes tests polls poll footage accounts agreement
+    assessment spreadsheet contract invoice invoices log logs database dataset archive archives file files
+    presentation slides deck brief filing cable cables manual policy application
 """)
 #: Document nouns that point at their owner when one is named: "figures from the Land Registry".
 DEFERRING_NOUNS = _words("data figures statistics research numbers estimates tests analysis polling calculations")
@@ -117,7 +119,8 @@ ORG_NOUNS = _words("""
     committee league team university school institute presidency government administration police
     prosecutors prosecution authorities court tribunal federation charity club office trust commission
     cabinet parliament army military guard coast-guard embassy consulate hospital observatory foundation
-    organisers-committee researchers
+    association cooperative co-op society alliance network institution academy clinic fund
+    bureau commission senate assembly website site service
 """)
 #: Unnamed people or groups: the claim rests on nobody the reader can identify.
 GROUP_NOUNS = _words("""
@@ -126,12 +129,14 @@ GROUP_NOUNS = _words("""
     activists groups scientists researchers doctors witnesses organisers organizers shopkeepers fishermen
     supporters fans observers commentators investors bankers executives engineers people persons observers
     opponents protesters parents teachers students users customers locals villagers members colleagues
-    aides advisers advisors envoys
+    aides advisers advisors envoys unions companies banks firms
 """)
 #: Single people named only by their role: "his lawyer", "a senior official", "a company spokesman".
 ROLE_NOUNS = _words("""
     spokesman spokeswoman spokesperson official lawyer attorney envoy person aide adviser advisor source
     insider diplomat representative executive engineer owner founder analyst witness relative friend
+    member worker employee resident teacher presenter nurse staffer voter neighbour neighbor man woman men women
+    treasurer receptionist agronomist scientist researcher expert critic trader farmer grower
 """)
 #: Spokespeople speak for their organisation: "a spokesperson for the Department of Health".
 SPOKES_NOUNS = _words("spokesman spokeswoman spokesperson representative")
@@ -155,6 +160,8 @@ EXTRA_CUE_VERBS = _words("""
     praised welcome welcomes welcomed reject rejects rejected dispute disputes disputed caution cautions
     cautioned insist insists insisted call calls called describe describes described understands understand
     remember remembers remembered recall recalls recalled estimate estimates estimated expect expects
+    joked jokes quipped quips laughed laughs shouted whispered sighed snapped replied answered boasted
+    observed mused questioned questions asked asks agreed agrees commented comments predicted predicts
     complained vowed pledged promised urged argued posted tweeted tell tells told says say said reported
     reports report claimed claims confirmed confirms announced announces denied denies warned warns
 """)
@@ -162,6 +169,7 @@ _MULTIWORD_CUES = (("declined", "to", "comment"), ("did", "not", "respond"), ("p
                    ("point", "out"), ("according", "to"))
 #: Words that may stand between a subject and its verb: "the company has also said".
 _SKIP_BEFORE_VERB = _words("""
+    not never n't did does do yet
     has have had also later previously first widely privately publicly still will would already then now
     further repeatedly recently separately earlier initially never once again has since last yesterday
     today tonight meanwhile however
@@ -176,9 +184,19 @@ _PERCEPTION = _words("seen regarded viewed considered")
 _IMPERSONAL = _words("understood believed thought rumoured rumored said reported")
 _RELATIVES = _words("which who that whom")
 _DETERMINERS = _words("""the a an its his her their our your my this that these those some other one two three four
-    five six seven eight nine ten several many few both each every any another such""")
+    five six seven eight nine ten several many few both each every any another such own""")
+#: Agent nouns name people ("birdwatchers", "receptionist", "agronomists") except these.
+_AGENT_SUFFIXES = ("er", "ers", "or", "ors", "ist", "ists", "ian", "ians", "ant", "ants", "ee", "ees")
+_NOT_AGENTS = _words("""water number winter summer order power paper letter matter border quarter center corner river
+    weather later other never after under over either neither whether together rather major minor error sector
+    factor mirror motor floor door plant giant restaurant elephant important significant
+    distant constant instant recent percent cent event content talent urgent per cancer chapter
+    character offer transfer computer filter tower barrier carrier cluster master register theatre meter
+    liter litre dollar mortar harbour harbor colour color favour favor labour labor rumour rumor honour honor
+    behaviour behavior vapour vigour terror horror ancestor""")
 _CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "\u2014", "\u2013", "--", "that", "and", "but", "while",
-                            "whereas", "because", "although", "though", "so"})
+                            "whereas", "because", "although", "though", "so", "after", "before", "when", "until",
+                            "since", "if", "unless", "once", "where"})
 _QUOTE_CHARS = frozenset('"\u201c\u201d\u00ab\u00bb')
 _OPENING = frozenset('\u201c\u00ab')
 _CLOSING = frozenset('\u201d\u00bb')
@@ -188,6 +206,8 @@ _PREPOSITIONS = _words("for at from of by with in on")
 #: Capitalised words that never continue a name ("Channel Nine" does, "... said The").
 _FUNCTION_CAPS = _words("""the a an he she it we they i you and or but of in on at for to by with from this that
     these those his her its their our my is are was were""")
+#: Plural people who, with "the", stand for a body named before: "the researchers said".
+_BODY_PLURALS = _words("researchers scientists authors astronomers")
 _GENERIC_BUSINESS = _words("""company firm group retailer carrier airline operator developer brewer maker manufacturer
     lender insurer chain supplier producer startup""")
 
@@ -201,7 +221,7 @@ def _stop_words() -> frozenset:
 
 @lru_cache(maxsize=None)
 def _cue_verbs() -> frozenset:
-    return frozenset(SAYING_VERBS | EXTRA_CUE_VERBS) - {"according", "statement", "interview", "asked"}
+    return frozenset(SAYING_VERBS | EXTRA_CUE_VERBS) - {"according", "statement", "interview"}
 
 
 # ---------------------------------------------------------------------------
@@ -306,6 +326,7 @@ class _Memory:
     canonical: dict[str, tuple[str, str]] = field(default_factory=dict)  # token or full name -> (name, type)
     order: list[tuple[str, str]] = field(default_factory=list)  # (name, type) in order of mention
     last_source_org: str | None = None
+    last_source_type: str | None = None
     descriptors: dict[str, str] = field(default_factory=dict)  # "agency" -> "Public Health Serrat"
 
     def add(self, name: str, type_: str) -> None:
@@ -383,7 +404,9 @@ def _name_runs(toks: list[_Tok]) -> list[tuple[int, int]]:
                 j += 1
                 continue
             run_words = {toks[k].lower for k in range(i, j)}
-            if nxt.text in ("&", "'") and j + 1 < n and _is_cap(toks[j + 1]):
+            glued = nxt.idx == toks[j - 1].idx + len(toks[j - 1].text)  # "Workers' Union", not "Pell's"
+            hyphen = nxt.text == "-" and glued and j + 1 < n and toks[j + 1].idx == nxt.idx + 1
+            if (nxt.text == "&" or hyphen or (nxt.text in ("'", "\u2019") and glued)) and j + 1 < n and _is_cap(toks[j + 1]):
                 j += 2
                 continue
             if nxt.lower in ("de", "van", "von", "der", "da", "al", "bin", "le", "la") and j + 1 < n and _is_cap(toks[j + 1]):
@@ -413,6 +436,9 @@ def _strip_title(toks: list[_Tok], start: int, end: int) -> int:
     for k in range(start, end):
         if toks[k].lower in TITLES or toks[k].lower.rstrip(".") in TITLES:
             last_title = k
+    rest_words = {toks[k].lower for k in range(last_title + 1, end)}
+    if rest_words & (ORG_SUFFIXES | OUTLET_WORDS):
+        return start
     if last_title >= 0 and last_title + 1 < end:
         rest = end - (last_title + 1)
         if rest <= 4:
@@ -448,7 +474,7 @@ def _type_name(toks: list[_Tok], start: int, end: int, memory: _Memory, text: st
         return "outlet", name
     if words[-1] in DOCUMENT_NAME_SUFFIXES and len(words) > 1:
         return "document", name
-    if set(words) & ORG_SUFFIXES or "&" in words or (len(words) == 1 and name.isupper() and 2 <= len(name) <= 6):
+    if set(words) & ORG_SUFFIXES or "&" in words:
         return "organisation", name
     if len(words) == 1:
         for w in (toks[start].text,):
@@ -457,6 +483,8 @@ def _type_name(toks: list[_Tok], start: int, end: int, memory: _Memory, text: st
                 return known[1], known[0]
     # what the words around it say it is
     before = [toks[k].lower for k in range(max(0, start - 3), start) if not toks[k].quoted]
+    if len(before) >= 2 and before[-1] == "," and start >= 3 and toks[start - 3].lower in ("the", "a", "an"):
+        before = before[:-1]  # "The broadcaster, NTV,": the appositive names what comes before
     if before:
         if before[-1] in OUTLET_DESCRIPTORS or before[-2:] in (["review", "site"], ["news", "site"], ["news", "agency"]):
             return "outlet", name
@@ -472,7 +500,7 @@ def _type_name(toks: list[_Tok], start: int, end: int, memory: _Memory, text: st
             return "organisation", name
         if appos in PERSON_DESCRIPTORS or appos in TITLES:
             return "person", name
-    return ("person" if len(words) >= 2 else "organisation"), name
+    return ("person" if len(words) >= 2 and not name.isupper() else "organisation"), name
 
 
 def _appositive_head(toks: list[_Tok], end: int) -> str | None:
@@ -604,6 +632,23 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
             mentions.append(_Mention(i, i + 1, "pronoun", "person" if low != "it" else "organisation", low))
             continue
         kind = None
+        if low == "one" and [t.lower for t in toks[i + 1:i + 3]] in (["of", "them"], ["of", "those"]):
+            mentions.append(_Mention(i, i + 3, "anon", "anonymous", "one"))
+            for k in range(i, i + 3):
+                taken[k] = True
+            continue
+        if low == "old" and i >= 4 and [t.text for t in toks[i - 3:i]] == ["-", "year", "-"] and toks[i - 4].text.isdigit():
+            mentions.append(_Mention(i - 4, i + 1, "noun", "person", "year-old"))
+            continue
+        if (low in TITLES or low in PERSON_DESCRIPTORS) and low not in ROLE_NOUNS and i > 0 \
+                and toks[_noun_start(toks, i) - 1 if _noun_start(toks, i) > 0 else 0].lower == "the" \
+                and not (i + 1 < n and (_is_cap(toks[i + 1]) or toks[i + 1].text in (",", "'s", "\u2019s", "'", "\u2019"))):
+            start = _noun_start(toks, i)
+            if not {toks[k].lower for k in range(start, i)} & (ORG_NOUNS | ORG_DESCRIPTORS):
+                mentions.append(_Mention(start, i + 1, "noun", "person", low))  # "the minister said"
+                for k in range(start, i + 1):
+                    taken[k] = True
+                continue
         if low in DOCUMENT_NOUNS:
             kind = "document"
         elif low in SPOKES_NOUNS:
@@ -612,6 +657,9 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
             kind = "organisation"
         elif low in GROUP_NOUNS or low in ROLE_NOUNS:
             kind = "anonymous"
+        elif low.isalpha() and len(low) > 5 and low.endswith(_AGENT_SUFFIXES) and low not in _NOT_AGENTS \
+                and low not in _stop_words() and low not in cue_words and not _is_cap(tok):
+            kind = "anonymous"  # an unnamed person or group: "birdwatchers", "one receptionist"
         if kind is None:
             continue
         nxt = toks[i + 1] if i + 1 < n else None
@@ -643,13 +691,10 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
         defers = low in DEFERRING_NOUNS or kind == "spokes"
         if kind == "spokes":
             type_ = "organisation"
-        elif kind == "anonymous" and low in GROUP_NOUNS:
+        elif kind == "anonymous" and low in GROUP_NOUNS | ROLE_NOUNS:
             defers = True
-        modifiers = {toks[k].lower for k in range(start, i)}
-        if kind == "anonymous" and modifiers & (ORG_NOUNS - {"researchers"}):
-            type_ = "organisation"  # "a company spokesman", "police officers"
-        if kind == "anonymous" and low in ("researchers", "team") and False:
-            type_ = "organisation"
+        if kind == "anonymous" and low in _BODY_PLURALS and start > 0 and toks[start - 1].lower == "the":
+            type_ = "organisation"  # "the researchers said": the body named before
         mentions.append(_Mention(start, end, "noun", type_, low, name, defers=defers))
         for k in range(start, end):
             taken[k] = True
@@ -710,6 +755,12 @@ def _cues(toks: list[_Tok], mentions: list[_Mention]) -> list[_Cue]:
                     cues.append(_Cue(i, i + 1, tok.lower, "passive"))
                 i += 1
                 continue
+            if tok.lower in ("asked", "asks") and i + 1 < n and toks[i + 1].lower in ("not", "for", "about", "to", "if", "whether"):
+                i += 1  # "who asked not to be named", "asked about the plan"
+                continue
+            if tok.lower == "agreed" and i + 1 < n and toks[i + 1].lower == "to":
+                i += 1  # "agreed to buy"
+                continue
             if k >= 0 and toks[k].lower in ("to",) and tok.lower not in ("comment",):
                 i += 1  # "would like to say", "expected to show"
                 continue
@@ -743,7 +794,20 @@ def _clause_end(toks: list[_Tok], start: int) -> int:
     return k
 
 
-def _pick(mentions: list[_Mention], start: int, end: int, prefer_name: bool = False) -> _Mention | None:
+_DEFER_PREPOSITIONS = {"spokes": ("for", "at", "of", "from"), "data": ("from", "by", "of", "at"),
+                       "people": ("at", "from", "with")}
+
+
+def _defer_class(m: _Mention) -> str:
+    if m.head in SPOKES_NOUNS:
+        return "spokes"
+    if m.head in DEFERRING_NOUNS:
+        return "data"
+    return "people"
+
+
+def _pick(toks: list[_Tok], mentions: list[_Mention], start: int, end: int,
+          prefer_name: bool = False) -> _Mention | None:
     """The mention that heads the span [start, end): the first one, or the named owner it defers to."""
     inside = [m for m in mentions if m.start >= start and m.end <= end and not m.modifier]
     if not inside:
@@ -753,12 +817,18 @@ def _pick(mentions: list[_Mention], start: int, end: int, prefer_name: bool = Fa
             if m.kind == "name":
                 return m
     first = inside[0]
-    if first.defers:
+    if first.defers and first.end < len(toks):
+        prep = toks[first.end].lower
+        allowed = _DEFER_PREPOSITIONS.get(_defer_class(first), ())
         for m in inside[1:]:
-            if m.kind == "name" and m.type in ("organisation", "outlet", "document") and m.start - first.end <= 4:
+            if prep in allowed and m.kind == "name" and m.start - first.end <= 5 and (
+                    m.type in ("organisation", "outlet", "document") or first.head in SPOKES_NOUNS):
                 return m
-            if m.kind == "name" and first.head in SPOKES_NOUNS and m.start - first.end <= 4:
-                return m
+    after = [t.lower for t in toks[first.end:first.end + 2]]
+    if first.kind == "noun" and (after == ["known", "as"] or after[:1] in (["called"], ["named"])):
+        for m in inside[1:]:
+            if m.kind == "name" and m.start - first.end <= 3:
+                return m  # "a criminal group known as Black Moth"
     if first.kind == "pronoun" and first.head == "it" and len(inside) > 1:
         return inside[1]
     return first
@@ -769,7 +839,7 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     if cue.direction == "self":
         return cue.mention
     if cue.direction == "right":
-        return _pick(mentions, cue.end, _clause_end(toks, cue.end))
+        return _pick(toks, mentions, cue.end, _clause_end(toks, cue.end))
     if cue.direction == "passive":
         end = _clause_end(toks, cue.end)
         for m in mentions:
@@ -786,30 +856,34 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
         k = j - 1
         if k - 1 >= 0 and toks[k - 1].text == ",":
             k -= 1
-        return _pick(mentions, _clause_start(toks, k), k)
+        return _pick(toks, mentions, _clause_start(toks, k), k)
     if j - 1 >= 0 and toks[j - 1].text == ",":
         # "Maria Ortiz, the agency's director, said" / "the manufacturer, Ostrava Pharma, said"
         seg_end = j - 1
         seg_start = _clause_start(toks, seg_end)
         in_seg = [m for m in mentions if m.start >= seg_start and m.end <= seg_end and not m.modifier]
+        first = toks[seg_start] if seg_start < seg_end else None
+        if first is not None and not (first.lower in _DETERMINERS or _is_cap(first) or first.lower in TITLES
+                                      or first.lower in PERSON_DESCRIPTORS or first.lower in ROLE_NOUNS):
+            in_seg = []  # a participle or clause, not a noun phrase: ", published in Green Chemistry Letters,"
         named = [m for m in in_seg if m.kind == "name"]
         before_end = seg_start - 1 if seg_start - 1 >= 0 and toks[seg_start - 1].text == "," else seg_start
-        before = _pick(mentions, _clause_start(toks, before_end), before_end) if before_end < seg_start else None
+        before = _pick(toks, mentions, _clause_start(toks, before_end), before_end) if before_end < seg_start else None
         if named and not (before and before.kind == "name" and before.type == "person" and named[0].type != "person"):
             return named[0]
         if before is not None:
             return before
         return in_seg[0] if in_seg else None
     start = _clause_start(toks, j)
-    found = _pick(mentions, start, j)
+    found = _pick(toks, mentions, start, j)
     if found is not None:
         return found
     if start == j:
         # the verb comes first: '"...," said Tomas Brenk, the manager'
         end = _clause_end(toks, cue.end)
-        found = _pick(mentions, cue.end, end)
+        found = _pick(toks, mentions, cue.end, end)
         if (found is None or found.kind != "name") and end < n and toks[end].text == ",":
-            nxt = _pick(mentions, end + 1, _clause_end(toks, end + 1), prefer_name=True)
+            nxt = _pick(toks, mentions, end + 1, _clause_end(toks, end + 1), prefer_name=True)
             if nxt is not None and nxt.kind == "name":
                 return nxt
         return found
@@ -908,7 +982,10 @@ class SourceFinder:
                 if best is not None:
                     cue, m = best
                     span, a, b = _span_text(text, toks, m.start, m.end)
-                    found.append(Source(span, m.type, i, a, b, cue.verb, quote, _resolve(m, text, memory)))
+                    type_ = m.type
+                    if m.kind == "pronoun" and m.head == "it" and memory.last_source_type == "document":
+                        type_ = "document"  # "The paper says ... It reports that ..."
+                    found.append(Source(span, type_, i, a, b, cue.verb, quote, _resolve(m, text, memory)))
                 if not found and label == CLAIM_LABEL and quote:
                     prev = self._speaker_in(i - 1, texts, per_unit_toks, per_unit_mentions, last=True)
                     if prev is not None:
@@ -929,6 +1006,8 @@ class SourceFinder:
             for s in found:
                 if s.type == "organisation" and s.name:
                     memory.last_source_org = s.name
+                if s.type != "person":
+                    memory.last_source_type = s.type
         # a quotation whose speaker is named only in the next unit
         for i in pending_quotes:
             if i + 1 < len(texts):
