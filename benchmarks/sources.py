@@ -28,7 +28,7 @@ from classifier.ledger import SourceFinder  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "sources.jsonl"
 #: The fixture's parts, in the order they were written (see docs/sources.md).
-SPLITS = ("dev", "test", "fresh")
+SPLITS = ("dev", "test", "fresh", "heldout")
 _LEADING = frozenset("the a an its his her their our some other one two three four five several many".split())
 
 
