@@ -81,7 +81,8 @@ ORG_SUFFIXES = _words("""
     wind solar motors airlines airways buses rail railways foods brewing breweries spirits estates lettings
     properties homes media labs industries logistics telecom mobile chamber parliament assembly senate
     government police army navy service services registry exchange united rovers city athletic wanderers
-    town fc club orchestra museum theatre theater church council police
+    town fc club orchestra museum theatre theater church council police research consulting associates economics
+    insights intelligence strategies advisory
 """)
 #: Words that make a name an outlet: "the Daily Courant", "Radio Ferrow".
 OUTLET_WORDS = _words("""
@@ -119,7 +120,7 @@ ORG_NOUNS = _words("""
     committee league team university school institute presidency government administration police
     prosecutors prosecution authorities court tribunal federation charity club office trust commission
     cabinet parliament army military guard coast-guard embassy consulate hospital observatory foundation
-    association cooperative co-op society alliance network institution academy clinic fund
+    authority museum gallery library association cooperative co-op society alliance network institution academy clinic fund
     bureau commission senate assembly website site service
 """)
 #: Unnamed people or groups: the claim rests on nobody the reader can identify.
@@ -162,11 +163,13 @@ EXTRA_CUE_VERBS = _words("""
     remember remembers remembered recall recalls recalled estimate estimates estimated expect expects
     joked jokes quipped quips laughed laughs shouted whispered sighed snapped replied answered boasted
     observed mused questioned questions asked asks agreed agrees commented comments predicted predicts
+    believe believes believed suspect suspects suspected
     complained vowed pledged promised urged argued posted tweeted tell tells told says say said reported
     reports report claimed claims confirmed confirms announced announces denied denies warned warns
 """)
 _MULTIWORD_CUES = (("declined", "to", "comment"), ("did", "not", "respond"), ("points", "out"), ("pointed", "out"),
-                   ("point", "out"), ("according", "to"))
+                   ("point", "out"), ("according", "to"), ("as", "reported", "by"), ("per", "a"), ("per", "the"))
+_RIGHT_CUES = frozenset({"according", "as", "per"})
 #: Words that may stand between a subject and its verb: "the company has also said".
 _SKIP_BEFORE_VERB = _words("""
     not never n't did does do yet
@@ -206,6 +209,8 @@ _PREPOSITIONS = _words("for at from of by with in on")
 #: Capitalised words that never continue a name ("Channel Nine" does, "... said The").
 _FUNCTION_CAPS = _words("""the a an he she it we they i you and or but of in on at for to by with from this that
     these those his her its their our my is are was were""")
+#: Document nouns that belong to an outlet when one is named: "a report in the Evening Sentinel".
+_NEWS_REPORTS = _words("report reports story article investigation")
 #: Plural people who, with "the", stand for a body named before: "the researchers said".
 _BODY_PLURALS = _words("researchers scientists authors astronomers")
 _GENERIC_BUSINESS = _words("""company firm group retailer carrier airline operator developer brewer maker manufacturer
@@ -446,6 +451,12 @@ def _strip_title(toks: list[_Tok], start: int, end: int) -> int:
     return start
 
 
+def _is_agent_noun(low: str) -> bool:
+    """Whether a lower-case word looks like a noun for people: "birdwatchers", "receptionist", "survivors"."""
+    return (low.isalpha() and len(low) > 5 and low.endswith(_AGENT_SUFFIXES) and low not in _NOT_AGENTS
+            and low not in _stop_words())
+
+
 def _vocab() -> frozenset:
     return (_stop_words() | GROUP_NOUNS | ORG_NOUNS | DOCUMENT_NOUNS | ROLE_NOUNS | TITLES | PERSON_DESCRIPTORS
             | ORG_DESCRIPTORS | _cue_verbs())
@@ -595,7 +606,8 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
             w = toks[start]
             nxt = toks[end] if end < n else None
             known = memory.lookup(w.text) is not None or w.ent in ("PERSON", "ORG")
-            looks_named = w.lower not in vocab and nxt is not None and (
+            plural_people = _is_agent_noun(w.lower) and w.lower.endswith("s")  # "Survivors told"
+            looks_named = w.lower not in vocab and not plural_people and nxt is not None and (
                 nxt.text in ("'s", "\u2019s") or nxt.lower in cue_words or nxt.lower in _SKIP_BEFORE_VERB
                 or nxt.lower in ("did", "does", "do", "is", "was", "has") or _appositive_head(toks, end) is not None)
             if not (known or looks_named):
@@ -612,9 +624,8 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
     # A name that only describes the next one: "Reuter & Lamb analyst Sven Ek", "Brisa chief executive Lotte Dahl".
     for a, b in zip(runs, runs[1:]):
         between = [toks[k].lower for k in range(a.end, b.start)]
-        if b.type == "person" and 1 <= len(between) <= 3 and all(
-                w in PERSON_DESCRIPTORS or w in ROLE_NOUNS or w in TITLES or w in ("chief", "executive", "vice")
-                for w in between):
+        if b.type == "person" and 1 <= len(between) <= 4 and all(w.isalpha() or "-" in w for w in between) and (
+                between[-1] in PERSON_DESCRIPTORS or between[-1] in ROLE_NOUNS or between[-1] in TITLES):
             a.modifier = True
     for m in runs:
         if m.end < n and toks[m.end].text in ("'s", "\u2019s", "'"):
@@ -632,6 +643,7 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
             mentions.append(_Mention(i, i + 1, "pronoun", "person" if low != "it" else "organisation", low))
             continue
         kind = None
+        agent = False
         if low == "one" and [t.lower for t in toks[i + 1:i + 3]] in (["of", "them"], ["of", "those"]):
             mentions.append(_Mention(i, i + 3, "anon", "anonymous", "one"))
             for k in range(i, i + 3):
@@ -657,9 +669,10 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
             kind = "organisation"
         elif low in GROUP_NOUNS or low in ROLE_NOUNS:
             kind = "anonymous"
-        elif low.isalpha() and len(low) > 5 and low.endswith(_AGENT_SUFFIXES) and low not in _NOT_AGENTS \
-                and low not in _stop_words() and low not in cue_words and not _is_cap(tok):
-            kind = "anonymous"  # an unnamed person or group: "birdwatchers", "one receptionist"
+        elif _is_agent_noun(low) and low not in cue_words and not (_is_cap(tok) and not tok.initial) \
+                and not (tok.initial and not low.endswith("s")):
+            kind = "anonymous"  # an unnamed person or group: "birdwatchers", "one receptionist" (a bare
+            agent = True        # singular at the start of a sentence is a name: "Vantor rejected")
         if kind is None:
             continue
         nxt = toks[i + 1] if i + 1 < n else None
@@ -675,7 +688,7 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
         # a noun that is part of a longer noun ("the data centre", "record profits") is no head
         if nxt is not None and nxt.lower.isalpha() and nxt.lower not in _stop_words() and nxt.lower not in cue_words \
                 and nxt.lower not in _SKIP_BEFORE_VERB and nxt.lower not in _BE and not nxt.quoted \
-                and (nxt.lower in DOCUMENT_NOUNS | ORG_NOUNS | GROUP_NOUNS | ROLE_NOUNS):
+                and (nxt.lower in DOCUMENT_NOUNS | ORG_NOUNS | GROUP_NOUNS | ROLE_NOUNS or _is_agent_noun(nxt.lower)):
             continue
         start = _noun_start(toks, i)
         # do not swallow a name run that is a source of its own ("Kelland fisheries ministry" is fine)
@@ -691,7 +704,7 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
         defers = low in DEFERRING_NOUNS or kind == "spokes"
         if kind == "spokes":
             type_ = "organisation"
-        elif kind == "anonymous" and low in GROUP_NOUNS | ROLE_NOUNS:
+        elif kind == "anonymous" and (low in GROUP_NOUNS | ROLE_NOUNS or agent):
             defers = True
         if kind == "anonymous" and low in _BODY_PLURALS and start > 0 and toks[start - 1].lower == "the":
             type_ = "organisation"  # "the researchers said": the body named before
@@ -739,9 +752,10 @@ def _cues(toks: list[_Tok], mentions: list[_Mention]) -> list[_Cue]:
         matched = False
         for phrase in _MULTIWORD_CUES:
             if tuple(t.lower for t in toks[i:i + len(phrase)]) == phrase:
-                verb = " ".join(t.text for t in toks[i:i + len(phrase)]).lower()
-                cues.append(_Cue(i, i + len(phrase), verb, "right" if phrase[0] == "according" else "left"))
-                i += len(phrase)
+                size = 1 if phrase[0] == "per" else len(phrase)  # "per a report": the article belongs to the source
+                verb = " ".join(t.text for t in toks[i:i + size]).lower()
+                cues.append(_Cue(i, i + size, verb, "right" if phrase[0] in _RIGHT_CUES else "left"))
+                i += size
                 matched = True
                 break
         if matched:
@@ -817,10 +831,16 @@ def _pick(toks: list[_Tok], mentions: list[_Mention], start: int, end: int,
             if m.kind == "name":
                 return m
     first = inside[0]
-    if first.defers and first.end < len(toks):
-        prep = toks[first.end].lower
-        allowed = _DEFER_PREPOSITIONS.get(_defer_class(first), ())
+    if (first.defers or first.head in _NEWS_REPORTS) and first.end < len(toks):
+        at = first.end
+        if toks[at].lower.endswith("ed") and at + 1 < len(toks):
+            at += 1  # "data compiled by Pellmann Research"
+        prep = toks[at].lower
+        allowed = _DEFER_PREPOSITIONS.get(_defer_class(first), ()) if first.defers else ()
         for m in inside[1:]:
+            if first.head in _NEWS_REPORTS and prep in ("by", "in", "from") and m.kind == "name" and m.type == "outlet" \
+                    and m.start - first.end <= 3:
+                return m  # "a report by the Finance Wire": a news report is its outlet's word
             if prep in allowed and m.kind == "name" and m.start - first.end <= 5 and (
                     m.type in ("organisation", "outlet", "document") or first.head in SPOKES_NOUNS):
                 return m
@@ -917,6 +937,20 @@ def _has_quote(toks: list[_Tok]) -> bool:
     return any(t.quoted and any(c.isalnum() for c in t.text) for t in toks)
 
 
+def _speaker_before_colon(text: str, toks: list[_Tok], mentions: list[_Mention], unit: int,
+                          memory: _Memory) -> Source | None:
+    """The speaker of 'The mayor was blunt: "We are out of money."' (a person before a colon and a quote)."""
+    colon = next((k for k, t in enumerate(toks) if t.text == ":" and not t.quoted), None)
+    if colon is None or not any(t.quoted for t in toks[colon:]):
+        return None
+    people = [m for m in mentions if m.end <= colon and m.type == "person" and not m.modifier]
+    if not people:
+        return None
+    m = people[0]
+    span, a, b = _span_text(text, toks, m.start, m.end)
+    return Source(span, "person", unit, a, b, None, True, _resolve(m, text, memory))
+
+
 def _only_quote(toks: list[_Tok]) -> bool:
     words = [t for t in toks if any(c.isalnum() for c in t.text)]
     return bool(words) and all(t.quoted for t in words)
@@ -987,7 +1021,9 @@ class SourceFinder:
                         type_ = "document"  # "The paper says ... It reports that ..."
                     found.append(Source(span, type_, i, a, b, cue.verb, quote, _resolve(m, text, memory)))
                 if not found and label == CLAIM_LABEL and quote:
-                    prev = self._speaker_in(i - 1, texts, per_unit_toks, per_unit_mentions, last=True)
+                    prev = _speaker_before_colon(text, toks, mentions, i, memory)
+                    if prev is None:
+                        prev = self._speaker_in(i - 1, texts, per_unit_toks, per_unit_mentions, last=True)
                     if prev is not None:
                         prev.quote = True
                         found.append(prev)
