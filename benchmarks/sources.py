@@ -28,13 +28,13 @@ from classifier.ledger import SourceFinder  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "sources.jsonl"
 #: The fixture's parts, in the order they were written (see docs/sources.md).
-SPLITS = ("dev", "test", "fresh", "heldout")
+SPLITS = ("dev", "test", "fresh", "heldout", "final")
 _LEADING = frozenset("the a an its his her their our some other one two three four five several many".split())
 
 
 def normalise(span: str) -> str:
     words = re.sub(r"[\"\u201c\u201d.,;:]+", " ", span.replace("\u2019", "'")).lower().split()
-    while words and words[0] in _LEADING:
+    while words and (words[0] in _LEADING or words[0].isdigit()):
         words.pop(0)
     return " ".join(words)
 
