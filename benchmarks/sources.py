@@ -46,7 +46,7 @@ def load(path: Path = FIXTURE) -> list[dict]:
 def score(docs: list[dict], finder: SourceFinder) -> dict:
     """Span P/R/F1, type accuracy (per claim), verb and quote accuracy, and the misses."""
     tp = fp = fn = 0
-    claims = type_right = 0
+    claims = type_right = predicted = 0
     verbs = verbs_right = 0
     quotes = quotes_right = 0
     misses = []
@@ -65,6 +65,7 @@ def score(docs: list[dict], finder: SourceFinder) -> dict:
                 if gold[key]["verb"]:
                     verbs += 1
                     verbs_right += (got[key].verb or "").lower() == gold[key]["verb"].lower()
+            predicted += bool(pred) and bool(unit["sources"] or unit["label"] in ("attributed_claim", "sourced_fact"))
             if unit["sources"]:
                 claims += 1
                 right = bool(pred) and pred[0].type == unit["sources"][0]["type"]
@@ -81,6 +82,7 @@ def score(docs: list[dict], finder: SourceFinder) -> dict:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"units": sum(len(d["units"]) for d in docs), "claims": claims, "span_precision": precision,
             "span_recall": recall, "span_f1": f1, "type_accuracy": type_right / claims if claims else 0.0,
+            "type_precision": type_right / predicted if predicted else 0.0,
             "verb_accuracy": verbs_right / verbs if verbs else 0.0,
             "quote_accuracy": quotes_right / quotes if quotes else 0.0, "misses": misses}
 
@@ -101,13 +103,14 @@ def main(argv: list[str] | None = None) -> None:
     splits = {name: [d for d in docs if d["split"] == name] for name in SPLITS}
     splits = {name: part for name, part in splits.items() if part}
     splits["all"] = docs
-    print(f"{'split':<6}{'units':>7}{'claims':>8}{'span P':>9}{'span R':>9}{'span F1':>9}{'type acc':>10}"
-          f"{'verb acc':>10}{'quote acc':>11}")
+    print(f"{'split':<8}{'units':>6}{'claims':>8}{'span P':>9}{'span R':>9}{'span F1':>9}{'type acc':>10}"
+          f"{'type P':>8}{'verb acc':>10}{'quote acc':>11}")
     results = {}
     for name, part in splits.items():
         r = results[name] = score(part, finder)
-        print(f"{name:<6}{r['units']:>7}{r['claims']:>8}{r['span_precision']:>9.3f}{r['span_recall']:>9.3f}"
-              f"{r['span_f1']:>9.3f}{r['type_accuracy']:>10.3f}{r['verb_accuracy']:>10.3f}{r['quote_accuracy']:>11.3f}")
+        print(f"{name:<8}{r['units']:>6}{r['claims']:>8}{r['span_precision']:>9.3f}{r['span_recall']:>9.3f}"
+              f"{r['span_f1']:>9.3f}{r['type_accuracy']:>10.3f}{r['type_precision']:>8.3f}{r['verb_accuracy']:>10.3f}"
+              f"{r['quote_accuracy']:>11.3f}")
     if args.errors:
         for m in results[args.errors]["misses"]:
             print(f"\n{m['doc']}#{m['unit']}: {m['text']}\n  gold {m['gold']}\n  got  {m['got']}")

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .labels import summarize
+from .ledger import ledger_for
 from .model.files import load_predictor
 from .read import DEFAULT_MAX_BYTES, InputError, read_source
 from .segment import load_pipeline, segment
@@ -31,6 +32,7 @@ class Sentence:
     label: str
     confidence: float
     scores: dict[str, float]
+    sources: list[dict] = field(default_factory=list)  # what the claim rests on (classifier.ledger)
 
 
 @dataclass
@@ -44,10 +46,13 @@ class DocumentResult:
     sentences: list[Sentence]
     text: str = field(default="", repr=False)  # the text that was classified (offsets point into it)
     notes: list[str] = field(default_factory=list)
+    ledger: dict | None = None  # claims by source type, anonymous share, named sources (classifier.ledger)
 
     def to_dict(self, with_text: bool = False) -> dict:
         d = {"path": self.path, "verdict": self.verdict, "counts": self.counts, "shares": self.shares,
              "sentences": [asdict(s) for s in self.sentences]}
+        if self.ledger is not None:
+            d["ledger"] = self.ledger
         if self.notes:
             d["notes"] = self.notes
         if with_text:
@@ -63,6 +68,16 @@ class Annotator:
         self.nlp = nlp
         self.model_info = model_info or {}
         self.classes = [str(c) for c in model.classes_]
+        self._source_finder = None
+
+    @property
+    def source_finder(self):
+        """The source ledger's rules, over the same spaCy pipeline (built on first use)."""
+        if self._source_finder is None:
+            from .ledger import SourceFinder
+
+            self._source_finder = SourceFinder(self.nlp)
+        return self._source_finder
 
     @classmethod
     def load(cls, model_path=None, spacy_model: str | None = None) -> "Annotator":
@@ -91,11 +106,13 @@ class Annotator:
             rows = rounded[row:row + len(units)]
             labels = [self.classes[j] for j in best[row:row + len(units)]]
             row += len(units)
-            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)))
-                         for k, (u, lab, p) in enumerate(zip(units, labels, rows))]
+            sources, ledger = ledger_for(self.source_finder, [u.text for u in units], [u.start for u in units],
+                                         labels, text)
+            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)), src)
+                         for k, (u, lab, p, src) in enumerate(zip(units, labels, rows, sources))]
             counts, shares, verdict = summarize(labels)
             results.append(DocumentResult(paths[i], verdict, counts, shares, sentences, text,
-                                          list(notes[i]) if notes else []))
+                                          list(notes[i]) if notes else [], ledger))
         return results
 
     def annotate_file(self, path: str, max_bytes: int | None = None, encoding: str | None = None) -> DocumentResult:

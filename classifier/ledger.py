@@ -163,7 +163,8 @@ EXTRA_CUE_VERBS = _words("""
     remember remembers remembered recall recalls recalled estimate estimates estimated expect expects
     joked jokes quipped quips laughed laughs shouted whispered sighed snapped replied answered boasted
     observed mused questioned questions asked asks agreed agrees commented comments predicted predicts
-    believe believes believed suspect suspects suspected
+    believe believes believed suspect suspects suspected recommend recommends recommended encourage encourages
+    encouraged advise advises advised defended defends
     complained vowed pledged promised urged argued posted tweeted tell tells told says say said reported
     reports report claimed claims confirmed confirms announced announces denied denies warned warns
 """)
@@ -226,7 +227,7 @@ def _stop_words() -> frozenset:
 
 @lru_cache(maxsize=None)
 def _cue_verbs() -> frozenset:
-    return frozenset(SAYING_VERBS | EXTRA_CUE_VERBS) - {"according", "statement", "interview"}
+    return frozenset(SAYING_VERBS | EXTRA_CUE_VERBS) - {"according", "statement", "interview", "citing"}
 
 
 # ---------------------------------------------------------------------------
@@ -358,9 +359,13 @@ class _Memory:
         return None
 
 
-def _tokens(doc) -> list[_Tok]:
+def _tokens(doc, quoted: bool = False) -> tuple[list[_Tok], bool]:
+    """The unit's tokens, marked inside or outside quotation marks, and whether a quotation is still open.
+
+    ``quoted`` says whether the unit starts inside a quotation opened in an earlier
+    unit (a quote running over several sentences).
+    """
     toks: list[_Tok] = []
-    quoted = False
     sentence_start = True
     ents = {}
     for ent in getattr(doc, "ents", ()):
@@ -383,7 +388,7 @@ def _tokens(doc) -> list[_Tok]:
             sentence_start = False
         elif text in (".", "!", "?", ":", "|", "-", "\u2022", "#"):
             sentence_start = True
-    return toks
+    return toks, quoted
 
 
 def _is_cap(tok: _Tok) -> bool:
@@ -642,6 +647,10 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
         if low in ("he", "she") or (low == "it" and not (i + 1 < n and toks[i + 1].lower in _BE)):
             mentions.append(_Mention(i, i + 1, "pronoun", "person" if low != "it" else "organisation", low))
             continue
+        if low == "they":
+            kind_of = memory.last_source_type if memory.last_source_type in ("organisation", "anonymous") else "anonymous"
+            mentions.append(_Mention(i, i + 1, "pronoun", kind_of, low))
+            continue
         kind = None
         agent = False
         if low == "one" and [t.lower for t in toks[i + 1:i + 3]] in (["of", "them"], ["of", "those"]):
@@ -867,7 +876,19 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
                                                          (m.start > 0 and toks[m.start - 1].lower == "by")):
                 return m
         return None
-    # left: the subject before the verb
+    # left: the subject before the verb, unless '..., says planner Eric Roberge' names it after the verb
+    before_verb = toks[cue.start - 1] if cue.start > 0 else None
+    if before_verb is not None and (before_verb.text == "," or before_verb.quoted or before_verb.text in _QUOTE_CHARS) \
+            and cue.verb not in ("told", "tell", "tells"):
+        after = [m for m in mentions if cue.end <= m.start <= cue.end + 4 and not m.modifier
+                 and m.kind in ("name", "noun", "anon") and m.end <= _clause_end(toks, cue.end)]
+        if after and _subject_after_verb(toks, cue.end, after[0]):
+            m = after[0]
+            if m.kind != "name" and m.end + 1 < n and toks[m.end].text == ",":
+                named = [x for x in mentions if x.start == m.end + 1 and x.kind == "name" and x.type == "person"]
+                if named:
+                    return named[0]  # "said the centre's director, Ingrid Solheim"
+            return m
     j = cue.start
     while j - 1 >= 0 and toks[j - 1].lower in _SKIP_BEFORE_VERB and not toks[j - 1].quoted:
         j -= 1
@@ -908,6 +929,20 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
                 return nxt
         return found
     return None
+
+
+_NOT_BETWEEN = _BE | _words("has have had will would could can may might should must did does do")
+
+
+def _subject_after_verb(toks: list[_Tok], verb_end: int, m: _Mention) -> bool:
+    """Whether the mention after a verb is its subject ('..., says planner Eric Roberge.'), not its object."""
+    between = toks[verb_end:m.start]
+    if any(t.lower in _NOT_BETWEEN or t.lower in _cue_verbs() or not t.lower.isalpha() or _is_cap(t)
+           or (t.lower in _stop_words() and t.lower not in _DETERMINERS) for t in between):
+        return False  # "wrote in a blog post", "say the zone has ...": an object or a clause, not the speaker
+    nxt = toks[m.end] if m.end < len(toks) else None
+    return nxt is None or nxt.text in (",", ".", ";", "!", "?", "(", ":") or nxt.text in _QUOTE_CHARS \
+        or nxt.lower in ("of", "at", "from", "for", "with", "who", "in")
 
 
 def _main_attribution(toks: list[_Tok], mentions: list[_Mention], record_only: bool) -> tuple[_Cue, _Mention] | None:
@@ -961,6 +996,8 @@ def _resolve(m: _Mention, text: str, memory: _Memory) -> str | None:
     if m.kind == "name":
         return m.name
     if m.kind == "pronoun":
+        if m.head == "they":
+            return memory.last_source_org if m.type == "organisation" else None
         return memory.last("person") if m.head != "it" else (memory.last_source_org or memory.last("organisation"))
     if m.type == "organisation":
         if m.head in _GENERIC_BUSINESS:
@@ -998,10 +1035,21 @@ class SourceFinder:
             return self.nlp.pipe(texts, disable=disable)
         return self.nlp.tokenizer.pipe(texts)
 
-    def find(self, texts: list[str], labels: list[str]) -> list[list[Source]]:
-        """For each unit, its sources (empty for units that are not claims or cite nothing)."""
+    def find(self, texts: list[str], labels: list[str], paragraph_starts: list[bool] | None = None) -> list[list[Source]]:
+        """For each unit, its sources (empty for units that are not claims or cite nothing).
+
+        ``paragraph_starts`` marks the units that begin a paragraph: a quotation
+        left open at the end of a paragraph is closed there (a quote that runs on
+        reopens with a new quotation mark).
+        """
         memory = _Memory()
-        per_unit_toks = [_tokens(doc) for doc in self._docs(texts)]
+        per_unit_toks = []
+        inside = False
+        for k, doc in enumerate(self._docs(texts)):
+            if paragraph_starts is not None and paragraph_starts[k]:
+                inside = False
+            toks, inside = _tokens(doc, inside)
+            per_unit_toks.append(toks)
         per_unit_mentions: list[list[_Mention]] = []
         out: list[list[Source]] = []
         pending_quotes: list[int] = []
@@ -1023,7 +1071,7 @@ class SourceFinder:
                 if not found and label == CLAIM_LABEL and quote:
                     prev = _speaker_before_colon(text, toks, mentions, i, memory)
                     if prev is None:
-                        prev = self._speaker_in(i - 1, texts, per_unit_toks, per_unit_mentions, last=True)
+                        prev = self._carried_speaker(i, out, texts, per_unit_toks, per_unit_mentions)
                     if prev is not None:
                         prev.quote = True
                         found.append(prev)
@@ -1055,6 +1103,21 @@ class SourceFinder:
                         break
         return out
 
+    def _carried_speaker(self, i: int, out: list[list[Source]], texts, toks_list, mentions_list) -> Source | None:
+        """The speaker of a bare quotation: the source or the last person of the units just before it."""
+        for j in range(i - 1, max(-1, i - 5), -1):
+            if out[j]:
+                s = out[j][0]
+                if s.type in ("person", "organisation", "anonymous"):
+                    return Source(s.text, s.type, s.unit, s.start, s.end, None, True, s.name)
+                return None
+            speaker = self._speaker_in(j, texts, toks_list, mentions_list, last=True)
+            if speaker is not None:
+                return speaker
+            if not _has_quote(toks_list[j]):
+                return None  # the quotation does not run back that far
+        return None
+
     def _speaker_in(self, j: int, texts, toks_list, mentions_list, last: bool) -> Source | None:
         if j < 0 or j >= len(texts):
             return None
@@ -1070,3 +1133,19 @@ class SourceFinder:
 def find_sources(texts: list[str], labels: list[str], nlp: "Language | None" = None) -> list[list[Source]]:
     """One-off convenience: the sources of each unit of one document (see :class:`SourceFinder`)."""
     return SourceFinder(nlp).find(texts, labels)
+
+
+def ledger_for(finder: SourceFinder, texts: list[str], starts: list[int], labels: list[str],
+               document: str | None = None) -> tuple[list[list[dict]], dict]:
+    """What annotate adds to a document: each unit's sources as dicts, and the ledger.
+
+    ``starts`` are the units' offsets in ``document``, so the sources' ``start``
+    and ``end`` point into the document text like the sentences' own offsets (and
+    a line break between two units tells where a paragraph starts).
+    """
+    paragraphs = None
+    if document is not None:
+        paragraphs = [k == 0 or "\n" in document[starts[k - 1] + len(texts[k - 1]):starts[k]] for k in range(len(texts))]
+    found = finder.find(texts, labels, paragraphs)
+    per_unit = [[s.to_dict(starts) for s in unit] for unit in found]
+    return per_unit, build_ledger(found, labels).to_dict()

@@ -39,7 +39,7 @@ def score_texts(annotator, texts: list[str]) -> list[dict]:
         if len(texts) == 1:
             raise
         return [r for t in texts for r in _score_one_safely(annotator, t)]
-    return [{"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
+    return [{"verdict": r.verdict, "counts": r.counts, "shares": r.shares, "ledger": r.ledger,
              "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
             for r in results]
 
