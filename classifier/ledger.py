@@ -879,7 +879,7 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     # left: the subject before the verb, unless '..., says planner Eric Roberge' names it after the verb
     before_verb = toks[cue.start - 1] if cue.start > 0 else None
     if before_verb is not None and (before_verb.text == "," or before_verb.quoted or before_verb.text in _QUOTE_CHARS) \
-            and cue.verb not in ("told", "tell", "tells"):
+            and cue.verb in _INVERTING_VERBS:
         after = [m for m in mentions if cue.end <= m.start <= cue.end + 4 and not m.modifier
                  and m.kind in ("name", "noun", "anon") and m.end <= _clause_end(toks, cue.end)]
         if after and _subject_after_verb(toks, cue.end, after[0]):
@@ -931,6 +931,11 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     return None
 
 
+#: Verbs that put their speaker after them: '"...," said Maria Ortiz', '..., says planner Eric Roberge'.
+_INVERTING_VERBS = _words("""said says say added adds wrote writes explained explains noted notes recalled recalls
+    remembers remembered warned warns argued argues insisted insists asked asks replied replies continued continues
+    admitted admits cautioned cautions confirmed confirms stressed stresses observed observes joked jokes quipped
+    laughed laughs concluded concludes suggested suggests predicted predicts declared declares""")
 _NOT_BETWEEN = _BE | _words("has have had will would could can may might should must did does do")
 
 
