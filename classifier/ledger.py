@@ -82,13 +82,17 @@ ORG_SUFFIXES = _words("""
     properties homes media labs industries logistics telecom mobile chamber parliament assembly senate
     government police army navy service services registry exchange united rovers city athletic wanderers
     town fc club orchestra museum theatre theater church council police research consulting associates economics
-    insights intelligence strategies advisory
+    insights intelligence strategies advisory housing books publishing publishers civil construction engineering
+    retail stores shops markets farms dairy electric electricity communications networks shipping lines freight
+    transport travel hotels resorts entertainment studios pictures games healthcare medical diagnostics chemicals
+    materials steel metals mining minerals resources petroleum renewables hydrogen aerospace defence defense
+    automotive brands apparel textiles logistics
 """)
 #: Words that make a name an outlet: "the Daily Courant", "Radio Ferrow".
 OUTLET_WORDS = _words("""
     times post herald gazette journal news courant sentinel ledger review tribune chronicle observer courier
     standard telegraph weekly daily wire newswire radio tv television channel broadcasting magazine express letters
-    mirror mail guardian independent examiner inquirer bulletin dispatch
+    mirror mail guardian independent examiner inquirer bulletin dispatch desk
 """)
 #: Last words of named records: "the National Infection Register".
 DOCUMENT_NAME_SUFFIXES = _words("register census act report survey index yearbook")
@@ -109,7 +113,7 @@ DOCUMENT_NOUNS = _words("""
     release opinion ruling judgment judgement indictment complaint lawsuit affidavit testimony registry census
     dossier briefing draft proposal plan guidance notice notes tests polls poll footage accounts agreement
     assessment spreadsheet contract invoice invoices log logs database dataset archive archives file files
-    presentation slides deck brief filing cable cables manual policy application
+    presentation slides deck brief filing cable cables manual policy application results findings count tally
 """)
 #: Document nouns that point at their owner when one is named: "figures from the Land Registry".
 DEFERRING_NOUNS = _words("data figures statistics research numbers estimates tests analysis polling calculations")
@@ -146,7 +150,8 @@ OUTLET_DESCRIPTORS = _words("broadcaster newspaper paper magazine newswire tablo
 ORG_DESCRIPTORS = _words("""
     group company firm maker designer lender bank insurer charity union operator developer retailer brewer
     manufacturer carrier airline agency regulator club party organisation organization institute fund startup
-    chain producer supplier platform network body site owner distillery ministry federation
+    chain producer supplier platform network body site owner distillery ministry federation publisher landlord
+    bidder rival employer insurer broker
 """)
 PERSON_DESCRIPTORS = _words("""
     councillor minister director manager engineer analyst lawyer judge captain coach keeper chairman chair
@@ -164,7 +169,8 @@ EXTRA_CUE_VERBS = _words("""
     joked jokes quipped quips laughed laughs shouted whispered sighed snapped replied answered boasted
     observed mused questioned questions asked asks agreed agrees commented comments predicted predicts
     believe believes believed suspect suspects suspected recommend recommends recommended encourage encourages
-    encouraged advise advises advised defended defends
+    encouraged advise advises advised defended defends debated debate debates doubt doubts doubted expected
+    promises promise vows pledges recorded refused
     complained vowed pledged promised urged argued posted tweeted tell tells told says say said reported
     reports report claimed claims confirmed confirms announced announces denied denies warned warns
 """)
@@ -173,7 +179,7 @@ _MULTIWORD_CUES = (("declined", "to", "comment"), ("did", "not", "respond"), ("p
 _RIGHT_CUES = frozenset({"according", "as", "per"})
 #: Words that may stand between a subject and its verb: "the company has also said".
 _SKIP_BEFORE_VERB = _words("""
-    not never n't did does do yet
+    not never n't did does do yet just long
     has have had also later previously first widely privately publicly still will would already then now
     further repeatedly recently separately earlier initially never once again has since last yesterday
     today tonight meanwhile however
@@ -431,7 +437,7 @@ def _name_runs(toks: list[_Tok]) -> list[tuple[int, int]]:
                     while end < n and _is_cap(toks[end]) and toks[end].lower not in stop:
                         end += 1
                     right = {toks[m].lower for m in range(k, end)}
-                    if nxt.lower == "of" or right & ORG_SUFFIXES:
+                    if nxt.lower in ("of", "for") or right & ORG_SUFFIXES:
                         j = end
                         continue
             break
@@ -499,8 +505,8 @@ def _type_name(toks: list[_Tok], start: int, end: int, memory: _Memory, text: st
                 return known[1], known[0]
     # what the words around it say it is
     before = [toks[k].lower for k in range(max(0, start - 3), start) if not toks[k].quoted]
-    if len(before) >= 2 and before[-1] == "," and start >= 3 and toks[start - 3].lower in ("the", "a", "an"):
-        before = before[:-1]  # "The broadcaster, NTV,": the appositive names what comes before
+    if len(before) >= 2 and before[-1] == ",":
+        before = before[:-1]  # "The broadcaster, NTV,", "The bus company, Metroline North,": the name's appositive
     if before:
         if before[-1] in OUTLET_DESCRIPTORS or before[-2:] in (["review", "site"], ["news", "site"], ["news", "agency"]):
             return "outlet", name
@@ -964,6 +970,11 @@ def _main_attribution(toks: list[_Tok], mentions: list[_Mention], record_only: b
             found.append((cue, m))
     if not found:
         return None
+    cue, m = found[-1]
+    trailing = [t for t in toks[cue.end:] if any(c.isalnum() for c in t.text) or t.text == ","]
+    if len(found) > 1 and cue.direction == "left" and m.start > 0 and toks[m.start - 1].text == "," and m.end <= cue.start \
+            and len(trailing) <= 6 and not any(t.text == "," or t.quoted for t in trailing):
+        return cue, m  # "The results showed a drop, the manufacturer, Ostrava Pharma, said."
     commas = [k for k, t in enumerate(toks) if t.text == "," and not t.quoted]
     if commas:
         last = commas[-1]
