@@ -69,20 +69,24 @@ class Annotator:
         self.model_info = model_info or {}
         self.classes = [str(c) for c in model.classes_]
         self._source_finder = None
+        self.spacy_model: str | None = None  # a trained pipeline whose NER the source ledger may use
 
     @property
     def source_finder(self):
         """The source ledger's rules, over the same spaCy pipeline (built on first use)."""
         if self._source_finder is None:
-            from .ledger import SourceFinder
+            from .ledger import SourceFinder, load_ner_pipeline
 
-            self._source_finder = SourceFinder(self.nlp)
+            ner = load_ner_pipeline(self.spacy_model) if self.spacy_model else None
+            self._source_finder = SourceFinder(ner or self.nlp)
         return self._source_finder
 
     @classmethod
     def load(cls, model_path=None, spacy_model: str | None = None) -> "Annotator":
         model, info = load_predictor(model_path)
-        return cls(model, load_pipeline(spacy_model), info)
+        annotator = cls(model, load_pipeline(spacy_model), info)
+        annotator.spacy_model = spacy_model
+        return annotator
 
     def annotate_text(self, text: str, path: str = "<text>", notes: list[str] | None = None) -> DocumentResult:
         return self.annotate_many([text], [path], [notes or []])[0]

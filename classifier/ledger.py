@@ -1146,6 +1146,23 @@ class SourceFinder:
         return Source(span, "person", j, a, b, None, True, m.name)
 
 
+def load_ner_pipeline(name: str) -> "Language | None":
+    """A trained pipeline cut down to what names entities (``ner`` or ``entity_ruler``), or None if it has none.
+
+    The segmentation pipeline keeps only the sentence splitter of a trained
+    pipeline, so the ledger loads its own copy with the entity recogniser.
+    """
+    import spacy
+
+    try:
+        nlp = spacy.load(name)
+    except OSError as exc:
+        raise ValueError(f"spaCy pipeline {name!r} is not installed (pip install it, or leave out --spacy-model)") from exc
+    if not {"ner", "entity_ruler"} & set(nlp.pipe_names):
+        return None
+    return nlp
+
+
 def find_sources(texts: list[str], labels: list[str], nlp: "Language | None" = None) -> list[list[Source]]:
     """One-off convenience: the sources of each unit of one document (see :class:`SourceFinder`)."""
     return SourceFinder(nlp).find(texts, labels)
