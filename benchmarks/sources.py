@@ -28,7 +28,7 @@ from classifier.ledger import SourceFinder  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "sources.jsonl"
 #: The fixture's parts, in the order they were written (see docs/sources.md).
-SPLITS = ("dev", "test", "fresh", "heldout", "final")
+SPLITS = ("round1-dev", "round1-test", "round2", "round3", "round4", "round5")
 _LEADING = frozenset("the a an its his her their our some other one two three four five several many".split())
 
 
@@ -103,12 +103,12 @@ def main(argv: list[str] | None = None) -> None:
     splits = {name: [d for d in docs if d["split"] == name] for name in SPLITS}
     splits = {name: part for name, part in splits.items() if part}
     splits["all"] = docs
-    print(f"{'split':<8}{'units':>6}{'claims':>8}{'span P':>9}{'span R':>9}{'span F1':>9}{'type acc':>10}"
+    print(f"{'split':<12}{'units':>6}{'claims':>8}{'span P':>9}{'span R':>9}{'span F1':>9}{'type acc':>10}"
           f"{'type P':>8}{'verb acc':>10}{'quote acc':>11}")
     results = {}
     for name, part in splits.items():
         r = results[name] = score(part, finder)
-        print(f"{name:<8}{r['units']:>6}{r['claims']:>8}{r['span_precision']:>9.3f}{r['span_recall']:>9.3f}"
+        print(f"{name:<12}{r['units']:>6}{r['claims']:>8}{r['span_precision']:>9.3f}{r['span_recall']:>9.3f}"
               f"{r['span_f1']:>9.3f}{r['type_accuracy']:>10.3f}{r['type_precision']:>8.3f}{r['verb_accuracy']:>10.3f}"
               f"{r['quote_accuracy']:>11.3f}")
     if args.errors:
