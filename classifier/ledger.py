@@ -86,7 +86,7 @@ ORG_SUFFIXES = _words("""
     retail stores shops markets farms dairy electric electricity communications networks shipping lines freight
     transport travel hotels resorts entertainment studios pictures games healthcare medical diagnostics chemicals
     materials steel metals mining minerals resources petroleum renewables hydrogen aerospace defence defense
-    automotive brands apparel textiles logistics
+    automotive brands apparel textiles logistics property
 """)
 #: Words that make a name an outlet: "the Daily Courant", "Radio Ferrow".
 OUTLET_WORDS = _words("""
@@ -125,7 +125,7 @@ ORG_NOUNS = _words("""
     prosecutors prosecution authorities court tribunal federation charity club office trust commission
     cabinet parliament army military guard coast-guard embassy consulate hospital observatory foundation
     authority museum gallery library association cooperative co-op society alliance network institution academy clinic fund
-    bureau commission senate assembly website site service
+    bureau commission senate assembly website site service force
 """)
 #: Unnamed people or groups: the claim rests on nobody the reader can identify.
 GROUP_NOUNS = _words("""
@@ -170,7 +170,7 @@ EXTRA_CUE_VERBS = _words("""
     observed mused questioned questions asked asks agreed agrees commented comments predicted predicts
     believe believes believed suspect suspects suspected recommend recommends recommended encourage encourages
     encouraged advise advises advised defended defends debated debate debates doubt doubts doubted expected
-    promises promise vows pledges recorded refused
+    promises promise vows pledges recorded refused puts
     complained vowed pledged promised urged argued posted tweeted tell tells told says say said reported
     reports report claimed claims confirmed confirms announced announces denied denies warned warns
 """)
@@ -462,6 +462,15 @@ def _strip_title(toks: list[_Tok], start: int, end: int) -> int:
     return start
 
 
+def nxt_is_clause(toks: list[_Tok], i: int) -> bool:
+    """Whether the word after ``i`` opens a clause or an object ("that", "the", a pronoun, a name)."""
+    if i + 1 >= len(toks):
+        return False
+    nxt = toks[i + 1]
+    return nxt.lower in ("that", "the", "a", "an", "it", "he", "she", "they", "its", "their", "his", "her", "we") \
+        or (_is_cap(nxt) and not nxt.initial)
+
+
 def _is_agent_noun(low: str) -> bool:
     """Whether a lower-case word looks like a noun for people: "birdwatchers", "receptionist", "survivors"."""
     return (low.isalpha() and len(low) > 5 and low.endswith(_AGENT_SUFFIXES) and low not in _NOT_AGENTS
@@ -551,7 +560,8 @@ def _noun_start(toks: list[_Tok], head: int, floor: int = 0) -> int:
                 k -= 2
                 continue
             break
-        if not any(c.isalpha() for c in prev.text) or prev.lower in stop or prev.lower in _DETERMINERS:
+        if not any(c.isalpha() for c in prev.text) or (prev.lower in stop and prev.lower not in _NP_STOPWORDS) \
+                or prev.lower in _DETERMINERS:
             break
         if prev.lower in cues or prev.lower in _MONTHS_DAYS or prev.lower in _BE:
             break
@@ -676,6 +686,8 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
                 for k in range(start, i + 1):
                     taken[k] = True
                 continue
+        if low in cue_words and nxt_is_clause(toks, i):
+            continue  # "... Marine Lab report that octopuses ...": a verb, not a noun
         if low in DOCUMENT_NOUNS:
             kind = "document"
         elif low in SPOKES_NOUNS:
@@ -780,12 +792,15 @@ def _cues(toks: list[_Tok], mentions: list[_Mention]) -> list[_Cue]:
             while k >= 0 and toks[k].lower in ("widely", "also", "not", "never", "often", "largely"):
                 k -= 1
             if k >= 0 and toks[k].lower in _BE and not tok.quoted:
-                if tok.lower in _PASSIVE_TOLD:
-                    cues.append(_Cue(i, i + 1, tok.lower, "passive"))
+                # "staff were told in an email", "the lake has been declared dead by the water authority"
+                cues.append(_Cue(i, i + 1, tok.lower, "passive"))
                 i += 1
                 continue
             if tok.lower in ("asked", "asks") and i + 1 < n and toks[i + 1].lower in ("not", "for", "about", "to", "if", "whether"):
                 i += 1  # "who asked not to be named", "asked about the plan"
+                continue
+            if tok.lower in ("accused", "alleged", "suspected") and i + 1 < n and toks[i + 1].lower in ("of", "to"):
+                i += 1  # "a nurse accused of falsifying records": a participle, not the claim's verb
                 continue
             if tok.lower == "agreed" and i + 1 < n and toks[i + 1].lower == "to":
                 i += 1  # "agreed to buy"
@@ -874,18 +889,28 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     if cue.direction == "self":
         return cue.mention
     if cue.direction == "right":
-        return _pick(toks, mentions, cue.end, _clause_end(toks, cue.end))
+        end = _clause_end(toks, cue.end)
+        found = _pick(toks, mentions, cue.end, end)
+        if found is not None and found.kind == "noun" and end + 1 < n and toks[end].text == "," \
+                and found.end == end:
+            named = [m for m in mentions if m.start == end + 1 and m.kind == "name" and found.type != "document"
+                     and (m.end >= n or toks[m.end].text in (",", ".", ";", ")"))]
+            if named:
+                return named[0]  # "according to the owner, Velo Nord"
+        return found
     if cue.direction == "passive":
         end = _clause_end(toks, cue.end)
         for m in mentions:
-            if cue.end <= m.start and m.end <= end and (m.type == "document" or
-                                                         (m.start > 0 and toks[m.start - 1].lower == "by")):
+            by_agent = m.start > 0 and (toks[m.start - 1].lower == "by" or (
+                m.start > 1 and toks[m.start - 1].lower in _DETERMINERS and toks[m.start - 2].lower == "by"))
+            if cue.end <= m.start and m.end <= end and (by_agent or (m.type == "document" and cue.verb in _PASSIVE_TOLD)):
                 return m
         return None
     # left: the subject before the verb, unless '..., says planner Eric Roberge' names it after the verb
     before_verb = toks[cue.start - 1] if cue.start > 0 else None
-    if before_verb is not None and (before_verb.text == "," or before_verb.quoted or before_verb.text in _QUOTE_CHARS) \
-            and cue.verb in _INVERTING_VERBS:
+    after_quote = before_verb is not None and (before_verb.quoted or before_verb.text in _QUOTE_CHARS or (
+        before_verb.text == "," and cue.start >= 2 and (toks[cue.start - 2].quoted or toks[cue.start - 2].text in _QUOTE_CHARS)))
+    if after_quote and cue.verb in _INVERTING_VERBS:
         after = [m for m in mentions if cue.end <= m.start <= cue.end + 4 and not m.modifier
                  and m.kind in ("name", "noun", "anon") and m.end <= _clause_end(toks, cue.end)]
         if after and _subject_after_verb(toks, cue.end, after[0]):
@@ -920,21 +945,35 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
             return named[0]
         if before is not None:
             return before
-        return in_seg[0] if in_seg else None
+        if in_seg:
+            return in_seg[0]
+        return _inverted(toks, mentions, cue, any_verb=False)  # "It is crucial ..., says planner Eric Roberge."
     start = _clause_start(toks, j)
     found = _pick(toks, mentions, start, j)
     if found is not None:
         return found
+    if start == j and start > 0 and toks[start - 1].lower in ("and", "but"):
+        # "Walsh supports the bans but calls the figures wishful": the subject of the first verb
+        return _pick(toks, mentions, _clause_start(toks, start - 1), start - 1)
     if start == j:
-        # the verb comes first: '"...," said Tomas Brenk, the manager'
-        end = _clause_end(toks, cue.end)
-        found = _pick(toks, mentions, cue.end, end)
-        if (found is None or found.kind != "name") and end < n and toks[end].text == ",":
-            nxt = _pick(toks, mentions, end + 1, _clause_end(toks, end + 1), prefer_name=True)
-            if nxt is not None and nxt.kind == "name":
-                return nxt
-        return found
+        return _inverted(toks, mentions, cue)
     return None
+
+
+def _inverted(toks: list[_Tok], mentions: list[_Mention], cue: _Cue, any_verb: bool = True) -> _Mention | None:
+    """The subject after its verb: '"...," said Tomas Brenk, the manager', '... , says planner Eric Roberge'."""
+    n = len(toks)
+    if not any_verb and cue.verb not in _INVERTING_VERBS:
+        return None
+    end = _clause_end(toks, cue.end)
+    found = _pick(toks, mentions, cue.end, end)
+    if (found is None or found.kind != "name") and end < n and toks[end].text == ",":
+        nxt = _pick(toks, mentions, end + 1, _clause_end(toks, end + 1), prefer_name=True)
+        if nxt is not None and nxt.kind == "name":
+            return nxt  # "said its secretary, Jo Fenner"
+    if found is not None and not any_verb and not _subject_after_verb(toks, cue.end, found):
+        return None
+    return found
 
 
 #: Verbs that put their speaker after them: '"...," said Maria Ortiz', '..., says planner Eric Roberge'.
@@ -942,6 +981,8 @@ _INVERTING_VERBS = _words("""said says say added adds wrote writes explained exp
     remembers remembered warned warns argued argues insisted insists asked asks replied replies continued continues
     admitted admits cautioned cautions confirmed confirms stressed stresses observed observes joked jokes quipped
     laughed laughs concluded concludes suggested suggests predicted predicts declared declares""")
+#: Stop words that still belong to a noun phrase: "a former nurse".
+_NP_STOPWORDS = _words("former")
 _NOT_BETWEEN = _BE | _words("has have had will would could can may might should must did does do")
 
 
@@ -1060,15 +1101,17 @@ class SourceFinder:
         """
         memory = _Memory()
         per_unit_toks = []
+        runs_on = []  # the unit ends inside a quotation that the next unit closes
         inside = False
         for k, doc in enumerate(self._docs(texts)):
             if paragraph_starts is not None and paragraph_starts[k]:
                 inside = False
             toks, inside = _tokens(doc, inside)
             per_unit_toks.append(toks)
+            runs_on.append(inside and any(t.quoted for t in toks))
         per_unit_mentions: list[list[_Mention]] = []
         out: list[list[Source]] = []
-        pending_quotes: list[int] = []
+        bare_quotes: list[int] = []  # quoted claims with no attribution of their own
         for i, (text, label, toks) in enumerate(zip(texts, labels, per_unit_toks)):
             mentions = _mentions(toks, text, memory)
             per_unit_mentions.append(mentions)
@@ -1085,14 +1128,11 @@ class SourceFinder:
                         type_ = "document"  # "The paper says ... It reports that ..."
                     found.append(Source(span, type_, i, a, b, cue.verb, quote, _resolve(m, text, memory)))
                 if not found and label == CLAIM_LABEL and quote:
-                    prev = _speaker_before_colon(text, toks, mentions, i, memory)
-                    if prev is None:
-                        prev = self._carried_speaker(i, out, texts, per_unit_toks, per_unit_mentions)
-                    if prev is not None:
-                        prev.quote = True
-                        found.append(prev)
+                    colon = _speaker_before_colon(text, toks, mentions, i, memory)
+                    if colon is not None:
+                        found.append(colon)
                     else:
-                        pending_quotes.append(i)
+                        bare_quotes.append(i)
             out.append(found)
             # remember the names of this unit (after linking, so "she" cannot point forwards)
             for m in mentions:
@@ -1108,35 +1148,34 @@ class SourceFinder:
                     memory.last_source_org = s.name
                 if s.type != "person":
                     memory.last_source_type = s.type
-        # a quotation whose speaker is named only in the next unit
-        for i in pending_quotes:
-            if i + 1 < len(texts):
-                per_unit_mentions_next = per_unit_mentions[i + 1]
-                for m in per_unit_mentions_next:
-                    if m.kind == "name" and m.type == "person" and not m.modifier:
-                        span, a, b = _span_text(texts[i + 1], per_unit_toks[i + 1], m.start, m.end)
-                        out[i].append(Source(span, "person", i + 1, a, b, None, True, m.name))
-                        break
+        # a bare quotation rests on the speaker of the quotation it belongs to (a quote may run over
+        # several units), else on the person named just before it, else just after it
+        for i in bare_quotes:
+            first, last = i, i
+            while first > 0 and runs_on[first - 1]:
+                first -= 1
+            while last + 1 < len(texts) and runs_on[last]:
+                last += 1
+            own = [out[k][0] for k in sorted(range(first, last + 1), key=lambda k: (abs(k - i), k))
+                   if out[k] and out[k][0].unit == k and out[k][0].verb is not None
+                   and out[k][0].type in ("person", "organisation", "anonymous")]
+            speaker = own[0] if own else None
+            if speaker is None:
+                speaker = self._speaker_in(first - 1, texts, per_unit_toks, per_unit_mentions, last=True, out=out)
+            if speaker is None:
+                speaker = self._speaker_in(last + 1, texts, per_unit_toks, per_unit_mentions, last=False, out=out)
+            if speaker is not None:
+                out[i].append(Source(speaker.text, speaker.type, speaker.unit, speaker.start, speaker.end, None, True,
+                                     speaker.name))
         return out
 
-    def _carried_speaker(self, i: int, out: list[list[Source]], texts, toks_list, mentions_list) -> Source | None:
-        """The speaker of a bare quotation: the source or the last person of the units just before it."""
-        for j in range(i - 1, max(-1, i - 5), -1):
-            if out[j]:
-                s = out[j][0]
-                if s.type in ("person", "organisation", "anonymous"):
-                    return Source(s.text, s.type, s.unit, s.start, s.end, None, True, s.name)
-                return None
-            speaker = self._speaker_in(j, texts, toks_list, mentions_list, last=True)
-            if speaker is not None:
-                return speaker
-            if not _has_quote(toks_list[j]):
-                return None  # the quotation does not run back that far
-        return None
-
-    def _speaker_in(self, j: int, texts, toks_list, mentions_list, last: bool) -> Source | None:
+    def _speaker_in(self, j: int, texts, toks_list, mentions_list, last: bool,
+                    out: list[list[Source]] | None = None) -> Source | None:
+        """Who speaks in unit ``j``: its own source if it is a person, else its last (or first) person named."""
         if j < 0 or j >= len(texts):
             return None
+        if out is not None and j < len(out) and out[j] and out[j][0].unit == j and out[j][0].type == "person":
+            return out[j][0]
         people = [m for m in mentions_list[j] if (m.kind == "name" and m.type == "person" and not m.modifier)
                   or (m.kind == "pronoun" and m.head in ("he", "she"))]
         if not people:
