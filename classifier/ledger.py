@@ -102,7 +102,7 @@ TITLES = _words("""
     judge justice councillor councilor senator congressman congresswoman representative rep. minister secretary
     president vice-president chancellor vice-chancellor premier governor mayor deputy inspector detective
     sergeant constable superintendent commissioner chief captain coach manager general colonel major admiral
-    ambassador headteacher principal dean chairman chairwoman chair director forecaster engineer officer king
+    ambassador headteacher principal chairman chairwoman chair director forecaster engineer officer king
     queen prince princess pope bishop rabbi imam sheikh
 """)
 #: Nouns that head a document source: "the memo", "court filings", "a study".
@@ -125,7 +125,7 @@ ORG_NOUNS = _words("""
     prosecutors prosecution authorities court tribunal federation charity club office trust commission
     cabinet parliament army military guard coast-guard embassy consulate hospital observatory foundation
     authority museum gallery library association cooperative co-op society alliance network institution academy clinic fund
-    bureau commission senate assembly website site service force
+    bureau commission senate assembly website site service force house
 """)
 #: Unnamed people or groups: the claim rests on nobody the reader can identify.
 GROUP_NOUNS = _words("""
@@ -134,7 +134,7 @@ GROUP_NOUNS = _words("""
     activists groups scientists researchers doctors witnesses organisers organizers shopkeepers fishermen
     supporters fans observers commentators investors bankers executives engineers people persons observers
     opponents protesters parents teachers students users customers locals villagers members colleagues
-    aides advisers advisors envoys unions companies banks firms
+    aides advisers advisors envoys unions companies banks firms rebels locals parents voters militants
 """)
 #: Single people named only by their role: "his lawyer", "a senior official", "a company spokesman".
 ROLE_NOUNS = _words("""
@@ -170,7 +170,7 @@ EXTRA_CUE_VERBS = _words("""
     observed mused questioned questions asked asks agreed agrees commented comments predicted predicts
     believe believes believed suspect suspects suspected recommend recommends recommended encourage encourages
     encouraged advise advises advised defended defends debated debate debates doubt doubts doubted expected
-    promises promise vows pledges recorded refused puts
+    promises promise vows pledges recorded refused puts accepted accepts
     complained vowed pledged promised urged argued posted tweeted tell tells told says say said reported
     reports report claimed claims confirmed confirms announced announces denied denies warned warns
 """)
@@ -669,10 +669,28 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
             continue
         kind = None
         agent = False
-        if low == "one" and [t.lower for t in toks[i + 1:i + 3]] in (["of", "them"], ["of", "those"]):
-            mentions.append(_Mention(i, i + 3, "anon", "anonymous", "one"))
-            for k in range(i, i + 3):
-                taken[k] = True
+        nxt = toks[i + 1] if i + 1 < n else None
+        if low in ("one", "some", "many", "two", "three", "several", "most", "none") and nxt is not None \
+                and nxt.lower == "of":
+            # "one of them", "one of her aides": a part of an unnamed group
+            k = i + 2
+            while k < n and k - i <= 5 and toks[k].lower in _DETERMINERS | _words("them those us"):
+                k += 1
+            if k < n and toks[k - 1].lower in ("them", "those"):
+                end = k
+            elif k < n and (toks[k].lower in GROUP_NOUNS | ROLE_NOUNS or _is_agent_noun(toks[k].lower)):
+                end = k + 1
+            else:
+                end = 0
+            if end:
+                mentions.append(_Mention(i, end, "anon", "anonymous", "one"))
+                for k in range(i, end):
+                    taken[k] = True
+                continue
+        if (low in TITLES or low in PERSON_DESCRIPTORS) and low not in ROLE_NOUNS and i > 0 \
+                and toks[i - 1].lower in ("its", "their", "his", "her") and not (nxt is not None and nxt.text == ","):
+            mentions.append(_Mention(i - 1, i + 1, "noun", "anonymous", low))  # "its chair said"
+            taken[i - 1] = taken[i] = True
             continue
         if low == "old" and i >= 4 and [t.text for t in toks[i - 3:i]] == ["-", "year", "-"] and toks[i - 4].text.isdigit():
             mentions.append(_Mention(i - 4, i + 1, "noun", "person", "year-old"))
@@ -697,12 +715,13 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory) -> list[_Mention]:
         elif low in GROUP_NOUNS or low in ROLE_NOUNS:
             kind = "anonymous"
         elif _is_agent_noun(low) and low not in cue_words and not (_is_cap(tok) and not tok.initial) \
-                and not (tok.initial and not low.endswith("s")):
+                and not (tok.initial and not low.endswith("s")) \
+                and not (nxt is not None and nxt.lower.isalpha() and nxt.lower not in _stop_words()
+                         and nxt.lower not in cue_words and nxt.lower not in _SKIP_BEFORE_VERB):
             kind = "anonymous"  # an unnamed person or group: "birdwatchers", "one receptionist" (a bare
             agent = True        # singular at the start of a sentence is a name: "Vantor rejected")
         if kind is None:
             continue
-        nxt = toks[i + 1] if i + 1 < n else None
         # a possessor is not the head: "parliament's record", "Farmers' groups"
         if nxt is not None and nxt.text in ("'s", "\u2019s", "'", "\u2019") and i + 2 < n and toks[i + 2].lower.isalpha():
             continue
@@ -879,6 +898,11 @@ def _pick(toks: list[_Tok], mentions: list[_Mention], start: int, end: int,
         for m in inside[1:]:
             if m.kind == "name" and m.start - first.end <= 3:
                 return m  # "a criminal group known as Black Moth"
+    if first.kind == "noun" and first.head in ROLE_NOUNS | PERSON_DESCRIPTORS and first.type == "anonymous":
+        for m in inside[1:]:
+            if m.kind == "name" and m.type == "person" and m.start - first.end <= 3 and all(
+                    t.lower.isalpha() for t in toks[first.end:m.start]):
+                return m
     if first.kind == "pronoun" and first.head == "it" and len(inside) > 1:
         return inside[1]
     return first
@@ -924,30 +948,16 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     while j - 1 >= 0 and toks[j - 1].lower in _SKIP_BEFORE_VERB and not toks[j - 1].quoted:
         j -= 1
     if j - 1 >= 0 and toks[j - 1].lower in _RELATIVES and not toks[j - 1].quoted:
-        # "a study from the University of Marlow, which reported"
+        # "a study from the University of Marlow, which reported"; "Ardent, the identity company, which says"
         k = j - 1
         if k - 1 >= 0 and toks[k - 1].text == ",":
+            seg = _prev_comma(toks, k - 1)
+            if seg > 0 and toks[seg - 1].text == "," and toks[seg].lower in _DETERMINERS:
+                return _before_comma(toks, mentions, k, cue)  # an appositive before "which"
             k -= 1
         return _pick(toks, mentions, _clause_start(toks, k), k)
     if j - 1 >= 0 and toks[j - 1].text == ",":
-        # "Maria Ortiz, the agency's director, said" / "the manufacturer, Ostrava Pharma, said"
-        seg_end = j - 1
-        seg_start = _clause_start(toks, seg_end)
-        in_seg = [m for m in mentions if m.start >= seg_start and m.end <= seg_end and not m.modifier]
-        first = toks[seg_start] if seg_start < seg_end else None
-        if first is not None and not (first.lower in _DETERMINERS or _is_cap(first) or first.lower in TITLES
-                                      or first.lower in PERSON_DESCRIPTORS or first.lower in ROLE_NOUNS):
-            in_seg = []  # a participle or clause, not a noun phrase: ", published in Green Chemistry Letters,"
-        named = [m for m in in_seg if m.kind == "name"]
-        before_end = seg_start - 1 if seg_start - 1 >= 0 and toks[seg_start - 1].text == "," else seg_start
-        before = _pick(toks, mentions, _clause_start(toks, before_end), before_end) if before_end < seg_start else None
-        if named and not (before and before.kind == "name" and before.type == "person" and named[0].type != "person"):
-            return named[0]
-        if before is not None:
-            return before
-        if in_seg:
-            return in_seg[0]
-        return _inverted(toks, mentions, cue, any_verb=False)  # "It is crucial ..., says planner Eric Roberge."
+        return _before_comma(toks, mentions, j, cue)
     start = _clause_start(toks, j)
     found = _pick(toks, mentions, start, j)
     if found is not None:
@@ -958,6 +968,42 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     if start == j:
         return _inverted(toks, mentions, cue)
     return None
+
+
+def _prev_comma(toks: list[_Tok], end: int) -> int:
+    """The index after the last unquoted comma (or sentence start) before ``end``."""
+    k = end
+    while k - 1 >= 0 and not (toks[k - 1].text == "," and not toks[k - 1].quoted) \
+            and toks[k - 1].text not in (".", "!", "?", ";", ":") and toks[k - 1].text not in _QUOTE_CHARS \
+            and not toks[k - 1].quoted:
+        k -= 1
+    return k
+
+
+def _before_comma(toks: list[_Tok], mentions: list[_Mention], j: int, cue: _Cue) -> _Mention | None:
+    """The subject of a verb right after a comma: "Maria Ortiz, the agency's director, said",
+    "the manufacturer, Ostrava Pharma, said", "The rebels, for their part, insist"."""
+    seg_end = j - 1
+    seg_start = _prev_comma(toks, seg_end)
+    in_seg = [m for m in mentions if m.start >= seg_start and m.end <= seg_end and not m.modifier]
+    first = toks[seg_start] if seg_start < seg_end else None
+    if first is not None and not (first.lower in _DETERMINERS or _is_cap(first) or first.lower in TITLES
+                                  or first.lower in PERSON_DESCRIPTORS or first.lower in ROLE_NOUNS):
+        # a participle or clause, not a noun phrase (", published in Green Chemistry Letters,"), unless it
+        # names someone after a descriptor (", backbencher Tom Ashworth,")
+        in_seg = [m for m in in_seg if m.kind == "name" and m.type == "person" and m.start - seg_start <= 3
+                  and all(t.lower.isalpha() and not _is_cap(t) and t.lower not in _stop_words()
+                          for t in toks[seg_start:m.start])]
+    named = [m for m in in_seg if m.kind == "name"]
+    before_end = seg_start - 1 if seg_start - 1 >= 0 and toks[seg_start - 1].text == "," else seg_start
+    before = _pick(toks, mentions, _prev_comma(toks, before_end), before_end) if before_end < seg_start else None
+    if named and not (before and before.kind == "name" and before.type == "person" and named[0].type != "person"):
+        return named[0]
+    if before is not None:
+        return before
+    if in_seg:
+        return in_seg[0]
+    return _inverted(toks, mentions, cue, any_verb=False)  # "It is crucial ..., says planner Eric Roberge."
 
 
 def _inverted(toks: list[_Tok], mentions: list[_Mention], cue: _Cue, any_verb: bool = True) -> _Mention | None:
