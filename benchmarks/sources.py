@@ -3,6 +3,7 @@
     python benchmarks/sources.py                  # dev, test and all of tests/fixtures/sources.jsonl
     python benchmarks/sources.py --errors dev     # list the misses on one split
     python benchmarks/sources.py --spacy-model en_core_web_sm   # with a trained pipeline's NER, if installed
+    python benchmarks/sources.py --speed          # what the ledger costs inside `annotate`
 
 The fixture is hand-marked (format in ``docs/sources.md``). The units' gold
 labels are given to the ledger, so this measures the source rules alone, not
@@ -87,12 +88,42 @@ def score(docs: list[dict], finder: SourceFinder) -> dict:
             "quote_accuracy": quotes_right / quotes if quotes else 0.0, "misses": misses}
 
 
+def speed(repeat: int = 1) -> None:
+    """The ledger's share of `annotate`'s time, on the project's own documents (data/labels)."""
+    import time
+
+    from classifier.annotate import Annotator
+    from classifier.ledger import ledger_for
+    from classifier.segment import segment
+    from classifier.training.corpus import document_texts, read_labels
+
+    texts = list(document_texts(read_labels([ROOT / "data" / "labels"])).values()) * repeat
+    annotator = Annotator.load()
+    annotator.annotate_many(texts[:5])  # warm up
+    t0 = time.perf_counter()
+    results = annotator.annotate_many(texts)
+    t_all = time.perf_counter() - t0
+    units = [segment(t, annotator.nlp) for t in texts]
+    labels = [[s.label for s in r.sentences] for r in results]
+    t0 = time.perf_counter()
+    for text, us, labs in zip(texts, units, labels):
+        ledger_for(annotator.source_finder, [u.text for u in us], [u.start for u in us], labs, text)
+    t_ledger = time.perf_counter() - t0
+    n = sum(map(len, units))
+    print(f"{len(texts)} documents, {n} units: annotate {n / t_all:,.0f} units/s in all; "
+          f"the ledger alone {n / t_ledger:,.0f} units/s, {t_ledger / t_all:.0%} of annotate's time")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--errors", choices=(*SPLITS, "all"), help="list the misses on this split")
     parser.add_argument("--spacy-model", help="an installed trained spaCy pipeline (its NER types the names)")
     parser.add_argument("--fixture", type=Path, default=FIXTURE)
+    parser.add_argument("--speed", action="store_true", help="time the ledger inside annotate instead")
     args = parser.parse_args(argv)
+    if args.speed:
+        speed()
+        return
     nlp = None
     if args.spacy_model:
         import spacy
