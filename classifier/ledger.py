@@ -86,7 +86,7 @@ ORG_SUFFIXES = _words("""
     retail stores shops markets farms dairy electric electricity communications networks shipping lines freight
     transport travel hotels resorts entertainment studios pictures games healthcare medical diagnostics chemicals
     materials steel metals mining minerals resources petroleum renewables hydrogen aerospace defence defense
-    automotive brands apparel textiles logistics property
+    automotive brands apparel textiles logistics property house robotics
 """)
 #: Words that make a name an outlet: "the Daily Courant", "Radio Ferrow".
 OUTLET_WORDS = _words("""
@@ -94,11 +94,13 @@ OUTLET_WORDS = _words("""
     standard telegraph weekly daily wire newswire radio tv television channel broadcasting magazine express letters
     mirror mail guardian independent examiner inquirer bulletin dispatch desk
 """)
+#: Outlets known by a one-word name (most outlets carry a word such as "Times" or "Herald").
+OUTLET_NAMES = _words("reuters bloomberg afp ap cnn cnbc bbc axios politico semafor upi dpa xinhua")
 #: Last words of named records: "the National Infection Register".
 DOCUMENT_NAME_SUFFIXES = _words("register census act report survey index yearbook")
 #: Titles and roles stripped from the front of a name: "Finance Minister Lena Varga".
 TITLES = _words("""
-    dr dr. mr mr. mrs mrs. ms ms. prof prof. professor sir dame lord lady rev rev. reverend father sister
+    dr dr. mr mr. mrs mrs. ms ms. prof prof. professor sen sen. gov gov. supt supt. sir dame lord lady rev rev. reverend father sister
     judge justice councillor councilor senator congressman congresswoman representative rep. minister secretary
     president vice-president chancellor vice-chancellor premier governor mayor deputy inspector detective
     sergeant constable superintendent commissioner chief captain coach manager general colonel major admiral
@@ -124,6 +126,7 @@ ORG_NOUNS = _words("""
     committee league team university school institute presidency government administration police
     prosecutors prosecution authorities court tribunal federation charity club office trust commission
     cabinet parliament army military guard coast-guard embassy consulate hospital observatory foundation
+    firms banks unions lenders insurers carriers airlines operators retailers manufacturers ministries agencies
     authority museum gallery library association cooperative co-op society alliance network institution academy clinic fund
     bureau commission senate assembly website site service force house
 """)
@@ -134,7 +137,7 @@ GROUP_NOUNS = _words("""
     activists groups scientists researchers doctors witnesses organisers organizers shopkeepers fishermen
     supporters fans observers commentators investors bankers executives engineers people persons observers
     opponents protesters parents teachers students users customers locals villagers members colleagues
-    aides advisers advisors envoys unions companies banks firms rebels locals parents voters militants
+    aides advisers advisors envoys rebels locals parents voters militants
 """)
 #: Single people named only by their role: "his lawyer", "a senior official", "a company spokesman".
 ROLE_NOUNS = _words("""
@@ -167,7 +170,7 @@ EXTRA_CUE_VERBS = _words("""
     cautioned insist insists insisted call calls called describe describes described understands understand
     remember remembers remembered recall recalls recalled estimate estimates estimated expect expects
     joked jokes quipped quips laughed laughs shouted whispered sighed snapped replied answered boasted
-    observed mused questioned questions asked asks agreed agrees commented comments predicted predicts
+    observed mused questioned asked asks agreed agrees commented comments predicted predicts
     believe believes believed suspect suspects suspected recommend recommends recommended encourage encourages
     encouraged advise advises advised defended defends debated debate debates doubt doubts doubted expected
     promises promise vows pledges recorded refused puts accepted accepts
@@ -556,7 +559,8 @@ def _type_name(toks: list[_Tok], start: int, end: int, memory: _Memory, text: st
     known = memory.lookup(name)
     if known:
         return known[1], known[0]
-    if set(words) & OUTLET_WORDS and not set(words) & {"university", "ministry", "department"}:
+    if (set(words) & OUTLET_WORDS and not set(words) & {"university", "ministry", "department"}) \
+            or (len(words) == 1 and words[0] in OUTLET_NAMES):
         return "outlet", name
     if words[-1] in DOCUMENT_NAME_SUFFIXES and len(words) > 1:
         return "document", name
@@ -816,6 +820,9 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory, light: bool = False)
             defers = True
         if kind == "anonymous" and low in _BODY_PLURALS and start > 0 and toks[start - 1].lower == "the":
             type_ = "organisation"  # "the researchers said": the body named before
+        if kind == "organisation" and low.endswith("s") and low not in ("authorities", "police", "prosecutors") \
+                and not (start > 0 and toks[start - 1].lower in ("the", "both", "two", "three", "its", "their")):
+            type_ = "anonymous"  # "unions said", "local unions still call it": no body in particular
         mentions.append(_Mention(start, end, "noun", type_, low, name, defers=defers))
         for k in range(start, end):
             taken[k] = True
@@ -868,7 +875,7 @@ def _cues(toks: list[_Tok], mentions: list[_Mention]) -> list[_Cue]:
                 break
         if matched:
             continue
-        if tok.lower in words:
+        if tok.lower in words and not (tok.cap and not tok.initial):
             k = i - 1
             while k >= 0 and toks[k].lower in ("widely", "also", "not", "never", "often", "largely"):
                 k -= 1
@@ -931,10 +938,19 @@ def _defer_class(m: _Mention) -> str:
     return "people"
 
 
+def _adverbial(toks: list[_Tok], m: _Mention) -> bool:
+    """Whether a mention is inside "in a statement", "in an email": how it was said, not who said it."""
+    k = m.start - 1
+    if k >= 0 and toks[k].lower in ("a", "an", "the", "its", "his", "her", "their"):
+        k -= 1
+    return k >= 0 and toks[k].lower == "in" and m.type == "document"
+
+
 def _pick(toks: list[_Tok], mentions: list[_Mention], start: int, end: int,
           prefer_name: bool = False) -> _Mention | None:
     """The mention that heads the span [start, end): the first one, or the named owner it defers to."""
-    inside = [m for m in mentions if m.start >= start and m.end <= end and not m.modifier]
+    inside = [m for m in mentions if m.start >= start and m.end <= end and not m.modifier
+              and not _adverbial(toks, m)]
     if not inside:
         return None
     if prefer_name:
@@ -996,10 +1012,16 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     before_verb = toks[cue.start - 1] if cue.start > 0 else None
     after_quote = before_verb is not None and (before_verb.quoted or before_verb.text in _QUOTE_CHARS or (
         before_verb.text == "," and cue.start >= 2 and (toks[cue.start - 2].quoted or toks[cue.start - 2].text in _QUOTE_CHARS)))
-    if after_quote and cue.verb in _INVERTING_VERBS:
+    after_comma = before_verb is not None and before_verb.text == ","
+    if after_comma and cue.verb.endswith("ing"):
+        # "He declined to say when, saying it would depend": the subject of the sentence's main verb
+        return _pick(toks, mentions, _sentence_start(toks, cue.start), _clause_end(toks, _sentence_start(toks, cue.start)))
+    if (after_quote or after_comma) and cue.verb in _INVERTING_VERBS:
         after = [m for m in mentions if cue.end <= m.start <= cue.end + 4 and not m.modifier
                  and m.kind in ("name", "noun", "anon") and m.end <= _clause_end(toks, cue.end)]
-        if after and _subject_after_verb(toks, cue.end, after[0]):
+        if after and (after_quote or (after[0].kind == "name" and after[0].type == "person")) \
+                and _subject_after_verb(toks, cue.end, after[0]):
+            # '"...," said Tomas Brenk', "... revenue for 2004, said Paul Dergarabedian, president of .."
             m = after[0]
             if m.kind != "name" and m.end + 1 < n and toks[m.end].text == ",":
                 named = [x for x in mentions if x.start == m.end + 1 and x.kind == "name" and x.type == "person"]
@@ -1020,6 +1042,12 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
         return _pick(toks, mentions, _clause_start(toks, k), k)
     if j - 1 >= 0 and toks[j - 1].text == ",":
         return _before_comma(toks, mentions, j, cue)
+    if j - 1 >= 0 and toks[j - 1].text in _DASHES:
+        opening = next((k for k in range(j - 2, -1, -1) if toks[k].text in _DASHES), None)
+        if opening is not None:
+            found = _pick(toks, mentions, _clause_start(toks, opening), opening)
+            if found is not None:
+                return found  # the subject before the parenthesis
     start = _clause_start(toks, j)
     found = _pick(toks, mentions, start, j)
     if found is not None:
@@ -1030,6 +1058,15 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
     if start == j:
         return _inverted(toks, mentions, cue)
     return None
+
+
+def _sentence_start(toks: list[_Tok], end: int) -> int:
+    """The first token of the sentence (or quotation-free stretch) that ``end`` is in."""
+    k = end
+    while k - 1 >= 0 and toks[k - 1].text not in (".", "!", "?", ";", ":") and toks[k - 1].text not in _QUOTE_CHARS \
+            and not toks[k - 1].quoted:
+        k -= 1
+    return k
 
 
 def _prev_comma(toks: list[_Tok], end: int) -> int:
@@ -1059,7 +1096,9 @@ def _before_comma(toks: list[_Tok], mentions: list[_Mention], j: int, cue: _Cue)
     named = [m for m in in_seg if m.kind == "name"]
     before_end = seg_start - 1 if seg_start - 1 >= 0 and toks[seg_start - 1].text == "," else seg_start
     before = _pick(toks, mentions, _prev_comma(toks, before_end), before_end) if before_end < seg_start else None
-    if named and not (before and before.kind == "name" and before.type == "person" and named[0].type != "person"):
+    if before is not None and before.kind == "name" and before.type == "person":
+        return before  # "Michael Sims, chief executive of Ceres Robotics, said", "Marco Rubio, R-Fla, said"
+    if named:
         return named[0]
     if before is not None:
         return before
@@ -1091,6 +1130,7 @@ _INVERTING_VERBS = _words("""said says say added adds wrote writes explained exp
     laughed laughs concluded concludes suggested suggests predicted predicts declared declares""")
 #: Stop words that still belong to a noun phrase: "a former nurse".
 _NP_STOPWORDS = _words("former")
+_DASHES = frozenset({"-", "\u2014", "\u2013", "--"})
 _NOT_BETWEEN = _BE | _words("has have had will would could can may might should must did does do")
 
 
@@ -1294,7 +1334,9 @@ class SourceFinder:
             if speaker is None:
                 speaker = self._speaker_in(first - 1, texts, per_unit_toks, per_unit_mentions, last=True, out=out)
             if speaker is None:
-                speaker = self._speaker_in(last + 1, texts, per_unit_toks, per_unit_mentions, last=False, out=out)
+                nxt = out[last + 1][0] if last + 1 < len(out) and out[last + 1] else None
+                if nxt is not None and nxt.unit == last + 1 and nxt.verb is not None and nxt.type == "person":
+                    speaker = nxt  # '"I thought it was a cold." That is how Mira Jansen remembers it.'
             if speaker is not None:
                 out[i].append(Source(speaker.text, speaker.type, speaker.unit, speaker.start, speaker.end, None, True,
                                      speaker.name))

@@ -213,3 +213,13 @@ def test_score_writes_the_ledger_into_the_database(tmp_path):
     con.close()
     with Store(db) as store:
         assert store.count("source_ledgers") == 0 and store.count("named_sources") == 0
+
+
+def test_figures_on_real_news_stay_above_their_floors(finder):
+    """../shared/dev2's attributed claims, sources hand-marked as offsets (benchmarks/data): docs/sources.md."""
+    from conftest import shared_path
+
+    bench = _benchmark()
+    r = bench.score_real(finder, shared_path("dev2", "labels.jsonl"))
+    assert r["claims"] == 94
+    assert r["span_f1"] >= 0.76 and r["type_accuracy"] >= 0.72 and r["type_precision"] >= 0.88
