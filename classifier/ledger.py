@@ -885,7 +885,7 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
         before_verb.text == "," and two_back is not None and (two_back.quoted or two_back.text in _QUOTE_CHARS)))
     after_comma = before_verb is not None and before_verb.text == ","
     if after_comma and cue.verb.endswith("ing"):
-        # "He declined to say when, saying it would depend": the subject of the sentence's main verb
+        # "She would not give a date, saying the plans were not final": the main verb's subject
         first = _sentence_start(toks, cue.start)
         return _pick(toks, mentions, first, _clause_end(toks, first))
     if (after_quote or after_comma) and cue.verb in _INVERTING_VERBS:
@@ -893,7 +893,7 @@ def _link(toks: list[_Tok], mentions: list[_Mention], cue: _Cue) -> _Mention | N
                  and m.kind in ("name", "noun", "anon") and m.end <= _clause_end(toks, cue.end)]
         if after and (after_quote or (after[0].kind == "name" and after[0].type == "person")) \
                 and _subject_after_verb(toks, cue.end, after[0]):
-            # '"...," said Tomas Brenk', "... revenue for 2004, said Paul Dergarabedian, president of .."
+            # '"...," said Tomas Brenk', "... the best year since 2009, said Joan Pell, head of research at .."
             m = after[0]
             if m.kind != "name" and m.end + 1 < n and toks[m.end].text == ",":
                 named = [x for x in mentions if x.start == m.end + 1 and x.kind == "name" and x.type == "person"]
@@ -969,7 +969,7 @@ def _before_comma(toks: list[_Tok], mentions: list[_Mention], j: int, cue: _Cue)
     before_end = seg_start - 1 if seg_start - 1 >= 0 and toks[seg_start - 1].text == "," else seg_start
     before = _pick(toks, mentions, _prev_comma(toks, before_end), before_end) if before_end < seg_start else None
     if before is not None and before.kind == "name" and before.type == "person":
-        return before  # "Michael Sims, chief executive of Ceres Robotics, said", "Marco Rubio, R-Fla, said"
+        return before  # "Ana Ruiz, chief executive of Quorvex Labs, said", "Senator Tom Hale, 64, said"
     if named:
         return named[0]
     if before is not None:
