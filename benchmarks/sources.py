@@ -126,30 +126,46 @@ def score_real(finder: SourceFinder, units_path: Path = REAL_UNITS, gold_path: P
             "span_f1": f1, "type_accuracy": right_type / len(gold), "type_precision": right_type / predicted}
 
 
-def speed(repeat: int = 1) -> None:
-    """The ledger's share of `annotate`'s time, on the project's own documents (data/labels)."""
+def speed(repeat: int = 1, runs: int = 3) -> None:
+    """What the ledger costs inside `annotate`, on the project's own documents (data/labels).
+
+    Prints units per second of spaCy's bare sentencizer (the reference of
+    benchmarks/throughput.py) and of `annotate` with and without the ledger
+    (``Annotator.with_sources``), best of ``runs``.
+    """
     import time
 
+    import spacy
+
     from classifier.annotate import Annotator
-    from classifier.ledger import ledger_for
-    from classifier.segment import segment
     from classifier.training.corpus import document_texts, read_labels
 
     texts = list(document_texts(read_labels([ROOT / "data" / "labels"])).values()) * repeat
+    bare = spacy.blank("en")
+    bare.add_pipe("sentencizer")
     annotator = Annotator.load()
     annotator.annotate_many(texts[:5])  # warm up
-    t0 = time.perf_counter()
-    results = annotator.annotate_many(texts)
-    t_all = time.perf_counter() - t0
-    units = [segment(t, annotator.nlp) for t in texts]
-    labels = [[s.label for s in r.sentences] for r in results]
-    t0 = time.perf_counter()
-    for text, us, labs in zip(texts, units, labels):
-        ledger_for(annotator.source_finder, [u.text for u in us], [u.start for u in us], labs, text)
-    t_ledger = time.perf_counter() - t0
-    n = sum(map(len, units))
-    print(f"{len(texts)} documents, {n} units: annotate {n / t_all:,.0f} units/s in all; "
-          f"the ledger alone {n / t_ledger:,.0f} units/s, {t_ledger / t_all:.0%} of annotate's time")
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    n_bare = sum(len(list(d.sents)) for d in bare.pipe(texts))
+    t_bare = best(lambda: [list(d.sents) for d in bare.pipe(texts)])
+    n = sum(len(r.sentences) for r in annotator.annotate_many(texts))
+    annotator.with_sources = True
+    t_with = best(lambda: annotator.annotate_many(texts))
+    annotator.with_sources = False
+    t_without = best(lambda: annotator.annotate_many(texts))
+    ref = n_bare / t_bare
+    print(f"{len(texts)} documents, {n} units; bare sentencizer {ref:,.0f} units/s")
+    print(f"annotate with the ledger    {n / t_with:,.0f} units/s (ratio to bare {n / t_with / ref:.2f})")
+    print(f"annotate without the ledger {n / t_without:,.0f} units/s (ratio to bare {n / t_without / ref:.2f})")
+    print(f"the ledger: {1 - t_without / t_with:.0%} of annotate's time")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -396,6 +396,13 @@ def nxt_is_clause(toks: list[_Tok], i: int) -> bool:
         or (_is_cap(nxt) and not nxt.initial)
 
 
+@lru_cache(maxsize=None)
+def _nounish() -> frozenset:
+    """Every word the common-noun pass below looks at, for a quick skip of all the others."""
+    return (DOCUMENT_NOUNS | ORG_NOUNS | GROUP_NOUNS | ROLE_NOUNS | SPOKES_NOUNS | TITLES | PERSON_DESCRIPTORS
+            | _cue_verbs() | _words("he she it they one some many two three several most none old"))
+
+
 @lru_cache(maxsize=1 << 16)
 def _is_agent_noun(low: str) -> bool:
     """Whether a lower-case word looks like a noun for people: "birdwatchers", "receptionist", "survivors"."""
@@ -596,6 +603,8 @@ def _mentions(toks: list[_Tok], text: str, memory: _Memory, light: bool = False)
             if low in ("he", "she"):
                 mentions.append(_Mention(i, i + 1, "pronoun", "person", low))
             continue
+        if low not in _nounish() and not (len(low) > 5 and low.endswith(_AGENT_SUFFIXES)):
+            continue  # most words: nothing below applies
         if low in ("he", "she") or (low == "it" and not (i + 1 < n and toks[i + 1].lower in _BE)):
             mentions.append(_Mention(i, i + 1, "pronoun", "person" if low != "it" else "organisation", low))
             continue
