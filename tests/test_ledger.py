@@ -242,3 +242,13 @@ def test_spans_always_point_at_their_text_on_scrambled_input(finder):
             for s in srcs:
                 assert units[s.unit][s.start:s.end] == s.text
         assert build_ledger(found, unit_labels).claims <= len(units)
+
+
+def test_the_ledger_can_be_switched_off_from_python(annotator):
+    annotator.with_sources = False
+    try:
+        doc = annotator.annotate_text(STORY)
+    finally:
+        annotator.with_sources = True
+    assert doc.ledger is None and "ledger" not in doc.to_dict()
+    assert all(s.sources == [] for s in doc.sentences)
