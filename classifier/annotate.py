@@ -20,6 +20,7 @@ import numpy as np
 
 from .about import __version__
 from .labels import CLAIM_LABELS, DEFAULT_MIN_CLAIMS, summarize
+from .ledger import ledger_for
 from .model.files import load_predictor
 from .read import DEFAULT_MAX_BYTES, InputError, SourceText, read_source
 from .segment import iter_units, load_pipeline
@@ -55,6 +56,7 @@ class Sentence:
     scores: dict[str, float]
     in_article: bool = True  # inside the page's article region (always, for plain text)
     why: list[dict] | None = None  # with explain on: what pushed it towards its label (classifier.explain)
+    sources: list[dict] = field(default_factory=list)  # what the claim rests on (classifier.ledger)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -80,6 +82,7 @@ class DocumentResult:
     out_of_scope: bool = False  # not English, annotated anyway (``any_language``): the model was not made for it
     model: str = ""  # the model's id: name@short hash
     version: str = __version__  # the hypefact version that annotated it
+    ledger: dict | None = None  # claims by source type, anonymous share, named sources (classifier.ledger)
 
     @property
     def n_claims(self) -> int:
@@ -90,6 +93,8 @@ class DocumentResult:
              "counts": self.counts, "shares": self.shares, "language": self.language,
              "out_of_scope": self.out_of_scope, "model": self.model, "hypefact_version": self.version,
              "sentences": [s.to_dict() for s in self.sentences]}
+        if self.ledger is not None:
+            d["ledger"] = self.ledger
         if self.notes:
             d["notes"] = self.notes
         if with_text:
@@ -108,6 +113,19 @@ class Annotator:
         self.classes = [str(c) for c in model.classes_]
         self.min_claims = min_claims
         self.explain = explain  # add each sentence's reasons ("why"), see classifier/explain.py
+        self._source_finder = None
+        self.spacy_model: str | None = None  # a trained pipeline whose NER the source ledger may use
+        self.with_sources = True  # False skips the source ledger (about a fifth of annotate's time)
+
+    @property
+    def source_finder(self):
+        """The source ledger's rules, over the same spaCy pipeline (built on first use)."""
+        if self._source_finder is None:
+            from .ledger import SourceFinder, load_ner_pipeline
+
+            ner = load_ner_pipeline(self.spacy_model) if self.spacy_model else None
+            self._source_finder = SourceFinder(ner or self.nlp)
+        return self._source_finder
 
     @property
     def model_id(self) -> str:
@@ -122,7 +140,9 @@ class Annotator:
         """The model's compiled form and the splitter; ``allow_pickle`` permits a model that has only
         a (hash-checked) joblib file, which runs code when loaded."""
         model, info = load_predictor(model_path, allow_pickle)
-        return cls(model, load_pipeline(spacy_model), info, min_claims, explain)
+        annotator = cls(model, load_pipeline(spacy_model), info, min_claims, explain)
+        annotator.spacy_model = spacy_model
+        return annotator
 
     def annotate_text(self, text: str, path: str = "<text>", notes: list[str] | None = None) -> DocumentResult:
         return self.annotate_many([text], [path], [notes or []])[0]
@@ -164,11 +184,17 @@ class Annotator:
             labels = [self.classes[j] for j in best[row:row + len(units)]]
             why = whys[row:row + len(units)] if whys is not None else [None] * len(units)
             row += len(units)
-            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)), flag, w)
-                         for k, (u, lab, p, flag, w) in enumerate(zip(units, labels, rows, inside[i], why))]
+            if self.with_sources:
+                sources, ledger = ledger_for(self.source_finder, [u.text for u in units], [u.start for u in units],
+                                             labels, text)
+            else:
+                sources, ledger = [[] for _ in units], None
+            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)), flag, w, src)
+                         for k, (u, lab, p, flag, w, src) in enumerate(zip(units, labels, rows, inside[i], why,
+                                                                             sources))]
             counts, shares, verdict = summarize(labels)
             result = DocumentResult(paths[i], verdict, counts, shares, sentences, text,
-                                    list(notes[i]) if notes else [], model=self.model_id)
+                                    list(notes[i]) if notes else [], model=self.model_id, ledger=ledger)
             result.low_evidence = result.n_claims < self.min_claims
             results.append(result)
         return results

@@ -33,7 +33,7 @@ def sentence_rows(results: list[DocumentResult]):
             row = {"path": r.path, "index": s.index, "start": s.start, "end": s.end, "text": s.text,
                    "label": s.label, "confidence": s.confidence, "scores": s.scores, "in_article": s.in_article,
                    "verdict": r.verdict, "low_evidence": r.low_evidence, "model": r.model,
-                   "hypefact_version": r.version}
+                   "hypefact_version": r.version, "sources": s.sources}
             if s.why is not None:
                 row["why"] = s.why
             yield row
@@ -56,6 +56,7 @@ def to_json(results: list[DocumentResult]) -> str:
 
 
 def to_jsonl(results: list[DocumentResult]) -> str:
+    """One object per sentence (each with its ``sources``; the document's ledger is in json)."""
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in sentence_rows(results))
 
 
@@ -118,14 +119,14 @@ def to_html(results: list[DocumentResult]) -> str:
             f"<p class='verdict{flag}'>Verdict: <strong>{html_lib.escape(verdict_phrase(r))}</strong> &mdash; {summary}<br>"
             f"Shares of claim-making sentences: {shares}<br>"
             f"<small>model {html_lib.escape(r.model)} · hypefact {html_lib.escape(r.version)}</small>{notes}</p>"
-            f"{body}</section>"
+            f"{_ledger_html(r.ledger)}{body}</section>"
         )
     legend = "".join(f"<span style='background:{c};padding:2px 6px;margin-right:6px'>{lab}</span>"
                      for lab, c in HTML_COLOURS.items())
     return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>hypefact</title>"
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.6}"
             ".verdict{background:#f6f6f6;padding:.6em}.low-evidence{background:#fff3cd}"
-            ".furniture{color:#666;margin:.5em 0}</style></head><body>"
+            ".furniture{color:#666;margin:.5em 0}" + LEDGER_CSS + "</style></head><body>"
             f"<h1>hypefact</h1><p>{legend}</p>{''.join(parts)}</body></html>\n")
 
 
@@ -193,8 +194,60 @@ def print_pretty(results: list[DocumentResult], console, hide: frozenset[str] | 
                 console.print(Text(f"     why, over {_runner_up(s)}: {format_why(s.why)}", style="dim"))
         if hidden:
             console.print(f"[dim]({hidden} {', '.join(sorted(hide))} sentence{'s' if hidden != 1 else ''} hidden)[/]")
+        if r.ledger is not None:
+            print_ledger(r.ledger, console)
 
 
 def render(results: list[DocumentResult], fmt: str) -> str:
     """Any machine-readable format as a string (pretty is printed, see :func:`print_pretty`)."""
     return {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "html": to_html}[fmt](results)
+
+
+# ---------------------------------------------------------------------------
+# The source ledger (classifier.ledger): who the claims rest on
+
+LEDGER_CSS = (".sources{border-collapse:collapse;margin:.4em 0}.sources td,.sources th{padding:2px 10px;"
+              "border-bottom:1px solid #ddd;text-align:left}.anon{font-weight:bold;padding:.3em .6em;"
+              "display:inline-block}.anon.high{background:#ffd6d6;color:#8a0000}.anon.low{background:#eef6ee}")
+#: An anonymous share at or above this is shown in warning colours.
+ANON_WARN = 0.25
+_SOURCE_ROWS = ("person", "organisation", "document", "outlet", "anonymous", "unknown")
+
+
+def _share(n: int, total: int) -> str:
+    return f"{n / total:.0%}" if total else "-"
+
+
+def print_ledger(ledger: dict, console) -> None:
+    """The "Sources" table: claims by source type (anonymous stands out), then the named sources."""
+    from rich.table import Table
+
+    claims = ledger["claims"]
+    share = ledger["anonymous_share"]
+    style = "bold red" if share >= ANON_WARN else "bold green"
+    table = Table(title=f"Sources of {claims} claim(s)", show_edge=False)
+    table.add_column("source")
+    table.add_column("claims", justify="right")
+    table.add_column("share", justify="right")
+    for kind in _SOURCE_ROWS:
+        n = ledger["counts"].get(kind, 0)
+        row_style = style if kind == "anonymous" else ("dim" if n == 0 else None)
+        table.add_row(kind, str(n), _share(n, claims), style=row_style)
+    console.print(table)
+    console.print(f"[{style}]Anonymous sources: {share:.0%} of claims[/]")
+    if ledger["named"]:
+        console.print("Named sources: " + "; ".join(f"{n['name']} ({n['type']}, {n['claims']})" for n in ledger["named"]))
+
+
+def _ledger_html(ledger: dict | None) -> str:
+    if ledger is None:
+        return ""
+    claims = ledger["claims"]
+    share = ledger["anonymous_share"]
+    rows = "".join(f"<tr><td>{kind}</td><td>{ledger['counts'].get(kind, 0)}</td>"
+                   f"<td>{_share(ledger['counts'].get(kind, 0), claims)}</td></tr>" for kind in _SOURCE_ROWS)
+    named = ", ".join(f"{html_lib.escape(n['name'])} ({n['type']}, {n['claims']})" for n in ledger["named"])
+    level = "high" if share >= ANON_WARN else "low"
+    return (f"<h3>Sources</h3><p class='anon {level}'>Anonymous sources: {share:.0%} of {claims} claim(s)</p>"
+            f"<table class='sources'><tr><th>source</th><th>claims</th><th>share</th></tr>{rows}</table>"
+            + (f"<p>Named sources: {named}</p>" if named else ""))

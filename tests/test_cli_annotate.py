@@ -57,7 +57,9 @@ def test_json_format_schema_and_offsets(article):
 def test_jsonl_and_csv_have_one_row_per_sentence(article):
     jl = run("annotate", str(article), "-f", "jsonl")
     rows = [json.loads(line) for line in jl.stdout.splitlines()]
-    assert len(rows) == 5 and all(r["path"] == str(article) for r in rows)
+    # one row per sentence, each with its sources (the document's ledger is in json)
+    assert len(rows) == 5 and all(r["path"] == str(article) and "sources" in r for r in rows)
+    assert any(r["sources"] for r in rows)
     cs = run("annotate", str(article), "-f", "csv")
     table = list(csv.DictReader(io.StringIO(cs.stdout)))
     assert [r["label"] for r in table] == [r["label"] for r in rows]

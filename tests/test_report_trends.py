@@ -133,10 +133,12 @@ def test_by_feed_month_and_since(db):
 
 
 def test_anonymous_share_read_when_stored(db):
-    with sqlite3.connect(db) as c:  # what the source ledger adds: scores.anonymous_share
-        c.execute("ALTER TABLE scores ADD COLUMN anonymous_share REAL")
-        c.execute("UPDATE scores SET anonymous_share = 0.5 WHERE article_id = 'g1'")
-        c.execute("UPDATE scores SET anonymous_share = 0.0 WHERE article_id = 'g2'")
+    with sqlite3.connect(db) as c:  # what the source ledger writes beside a score
+        for article, claims, anonymous in (("g1", 4, 2), ("g2", 3, 0)):
+            sha = c.execute("SELECT model_sha256 FROM scores WHERE article_id = ?", (article,)).fetchone()[0]
+            c.execute("INSERT INTO source_ledgers(article_id, model_sha256, claims, person, organisation, document, "
+                      "outlet, anonymous, unknown, anonymous_share) VALUES (?, ?, ?, 0, 0, 0, 0, ?, 0, ?)",
+                      (article, sha, claims, anonymous, anonymous / claims))
     with Store(db) as store:
         report = trend_report(store)
     g23 = rows_of(report)[("gazette.example", "2025-W23")]

@@ -58,7 +58,7 @@ def score_texts(annotator, texts: list[str], in_article: list | None = None,
                 out[i] = _score_one_safely(annotator, texts[i], regions[i], seconds_per_text)
             break
         for i, r in zip(todo, results):
-            out[i] = {"verdict": r.verdict, "counts": r.counts, "shares": r.shares,
+            out[i] = {"verdict": r.verdict, "counts": r.counts, "shares": r.shares, "ledger": r.ledger,
                       "sentences": [(s.index, s.start, s.end, s.label, s.confidence, s.scores) for s in r.sentences]}
         break
     return out

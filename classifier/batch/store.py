@@ -11,6 +11,9 @@ Tables (see ``docs/batch.md`` for the full schema):
   and the content hash it was computed from; ``sentences``: its per-sentence
   labels;
 * ``runs`` and ``problems``: what each run did and the bad input it met;
+* ``source_ledgers`` and ``named_sources``: per score, who its claims rest on
+  (:mod:`classifier.ledger`): claims by source type, the anonymous share, and
+  the named sources with their claim counts;
 * the view ``latest_verdicts``: each article with its newest verdict and shares.
 
 Browsable as it is with Datasette or sqlite-utils (``datasette news.db``; a metadata file
@@ -140,6 +143,35 @@ CREATE VIEW IF NOT EXISTS latest_verdicts AS
     WHERE s.scored_at = (SELECT MAX(scored_at) FROM scores WHERE article_id = a.id);
 """
 
+# The source ledger of each score (classifier.ledger). Created on open like the rest, so a database
+# from before the ledger gains the tables, and its old scores simply have no ledger row (LEFT JOIN).
+_LEDGER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS source_ledgers (
+    article_id      TEXT NOT NULL,
+    model_sha256    TEXT NOT NULL,
+    claims          INTEGER NOT NULL,       -- attributed_claim units + sourced_fact units citing a record
+    person          INTEGER NOT NULL,       -- claims by the type of their source
+    organisation    INTEGER NOT NULL,
+    document        INTEGER NOT NULL,
+    outlet          INTEGER NOT NULL,
+    anonymous       INTEGER NOT NULL,
+    unknown         INTEGER NOT NULL,       -- attributed claims whose source the rules did not find
+    anonymous_share REAL NOT NULL,          -- anonymous / claims, 0 when there are no claims
+    PRIMARY KEY (article_id, model_sha256),
+    FOREIGN KEY (article_id, model_sha256) REFERENCES scores(article_id, model_sha256) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS named_sources (
+    article_id   TEXT NOT NULL,
+    model_sha256 TEXT NOT NULL,
+    name         TEXT NOT NULL,             -- e.g. Maria Ortiz, Veltrix Holdings, Daily Courant
+    type         TEXT NOT NULL,             -- person | organisation | outlet
+    claims       INTEGER NOT NULL,          -- claims of the article resting on it
+    PRIMARY KEY (article_id, model_sha256, name, type),
+    FOREIGN KEY (article_id, model_sha256) REFERENCES scores(article_id, model_sha256) ON DELETE CASCADE
+) WITHOUT ROWID;
+"""
+LEDGER_TYPES = ("person", "organisation", "document", "outlet", "anonymous", "unknown")
+
 
 class StoreError(HypefactError):
     """A database that cannot be opened or used; the message is meant for the user."""
@@ -210,7 +242,7 @@ class Store:
                     raise StoreError(f"{self.path}: written by a newer hypefact (schema {version}); upgrade hypefact")
                 if 0 < version < SCHEMA_VERSION:
                     migrate(self.conn, version)  # in place, in this transaction: all or nothing
-                for stmt in _statements(_SCHEMA):
+                for stmt in _statements(_SCHEMA + _LEDGER_SCHEMA):
                     self.conn.execute(stmt)
                 if version < SCHEMA_VERSION:
                     self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -336,7 +368,22 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(article.id, model.sha256, s[0], s[1], s[2], article.text[s[1]:s[2]], s[3], s[4], json.dumps(s[5]))
                  for s in result["sentences"]])
+            self._write_ledger(c, article.id, model.sha256, result.get("ledger"))
         return "updated" if existed else "new"
+
+    @staticmethod
+    def _write_ledger(c, article_id: str, model_sha256: str, ledger: dict | None) -> None:
+        """Replace the score's source ledger (inside the caller's transaction)."""
+        c.execute("DELETE FROM source_ledgers WHERE article_id = ? AND model_sha256 = ?", (article_id, model_sha256))
+        c.execute("DELETE FROM named_sources WHERE article_id = ? AND model_sha256 = ?", (article_id, model_sha256))
+        if not ledger:
+            return
+        c.execute(f"INSERT INTO source_ledgers(article_id, model_sha256, claims, {', '.join(LEDGER_TYPES)}, "
+                  f"anonymous_share) VALUES ({', '.join('?' * (len(LEDGER_TYPES) + 4))})",
+                  (article_id, model_sha256, int(ledger["claims"]),
+                   *[int(ledger["counts"].get(t, 0)) for t in LEDGER_TYPES], float(ledger["anonymous_share"])))
+        c.executemany("INSERT INTO named_sources(article_id, model_sha256, name, type, claims) VALUES (?, ?, ?, ?, ?)",
+                      [(article_id, model_sha256, n["name"], n["type"], int(n["claims"])) for n in ledger["named"]])
 
     # -- runs and problems ------------------------------------------------------
 
@@ -363,7 +410,8 @@ class Store:
     # -- reading ---------------------------------------------------------------
 
     def count(self, table: str) -> int:
-        if table not in ("sources", "articles", "article_sources", "scores", "sentences", "runs", "problems"):
+        if table not in ("sources", "articles", "article_sources", "scores", "sentences", "runs", "problems",
+                         "source_ledgers", "named_sources"):
             raise ValueError(table)
         return self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 

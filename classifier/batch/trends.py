@@ -2,7 +2,7 @@
 
 For each group and period: the articles scored, their verdict mix, the mean share
 of speculation, and the mean share of claims resting on anonymous sources (when
-the database has it, see :data:`ANONYMOUS_SHARE_COLUMN`). This is what
+the database has it, see :data:`LEDGER_TABLE`). This is what
 ``hypefact report`` prints as a table, CSV or a self-contained HTML page with
 small inline SVG charts (no script, no CDN: it renders offline).
 
@@ -42,12 +42,12 @@ GROUPINGS = ("outlet", "feed")
 PERIODS = ("week", "month")
 FORMATS = ("table", "csv", "html")
 
-#: The per-article anonymous-source share this report reads, when the database has it: a
-#: column of the ``scores`` table, a REAL between 0 and 1 (the share of the article's claims
-#: that rest on an anonymous source), NULL for an article with no claims to source. It is
-#: written by the source ledger (``hypefact score``); in a database without it the report
+#: Where the per-article anonymous-source share comes from: the source ledger that ``hypefact
+#: score`` writes beside each score (``source_ledgers.anonymous_share``, the share of the
+#: article's sourced claims resting on an anonymous source; an article with no claims to
+#: source has none). A database whose scores carry no ledger (scored before it existed)
 #: shows the column as n/a.
-ANONYMOUS_SHARE_COLUMN = "anonymous_share"
+LEDGER_TABLE = "source_ledgers"
 
 
 class TrendError(HypefactError):
@@ -154,8 +154,9 @@ def _source_name(title: str | None, key: str) -> str:
     return PurePath(key).name or key
 
 
-def _has_column(store: Store, table: str, column: str) -> bool:
-    return any(row["name"] == column for row in store.query(f"PRAGMA table_info({table})"))
+def _has_rows(store: Store, table: str) -> bool:
+    exists = list(store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]))
+    return bool(exists) and bool(list(store.query(f"SELECT 1 FROM {table} LIMIT 1")))
 
 
 def trend_report(store: Store, by: str = "outlet", period: str = "week", since: str | None = None) -> TrendReport:
@@ -167,15 +168,17 @@ def trend_report(store: Store, by: str = "outlet", period: str = "week", since: 
         raise TrendError(f"--by {by!r}: choose from {', '.join(GROUPINGS)}")
     if period not in PERIODS:
         raise TrendError(f"--period {period!r}: choose from {', '.join(PERIODS)}")
-    anonymous_stored = _has_column(store, "scores", ANONYMOUS_SHARE_COLUMN)
-    anonymous = f"s.{ANONYMOUS_SHARE_COLUMN}" if anonymous_stored else "NULL"
+    anonymous_stored = _has_rows(store, LEDGER_TABLE)
+    anonymous = "CASE WHEN l.claims > 0 THEN l.anonymous_share END" if anonymous_stored else "NULL"
+    ledger_join = (f"LEFT JOIN {LEDGER_TABLE} l ON l.article_id = s.article_id AND l.model_sha256 = s.model_sha256"
+                   if anonymous_stored else "")
     sql = f"""
         SELECT * FROM (
             SELECT a.id, a.url, COALESCE(a.published, a.first_seen) AS day, s.content_hash, s.verdict,
                    s.share_speculation, s.count_sourced_fact + s.count_attributed_claim + s.count_speculation
                    AS claims, {anonymous} AS anonymous,
                    ROW_NUMBER() OVER (PARTITION BY s.article_id ORDER BY s.scored_at DESC, s.model_sha256) AS rn
-            FROM scores s JOIN articles a ON a.id = s.article_id
+            FROM scores s JOIN articles a ON a.id = s.article_id {ledger_join}
             {"WHERE COALESCE(a.published, a.first_seen) >= ?" if since else ""}
         ) WHERE rn = 1
     """

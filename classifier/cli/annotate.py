@@ -20,7 +20,8 @@ def annotate(
                                autocompletion=choices("pretty", "jsonl", "json", "csv", "html")),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
-    spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
+    spacy_model: Optional[str] = typer.Option(
+        None, "--spacy-model", help="An installed trained spaCy pipeline (its senter splits, its NER types sources)."),
     max_mb: float = typer.Option(20.0, "--max-mb", help="Refuse files larger than this many MB."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force an input encoding."),
     explain: bool = typer.Option(False, "--explain", help="Say why: the features that pushed each sentence "
