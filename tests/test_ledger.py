@@ -176,7 +176,7 @@ def _hand_built(share_anonymous: bool) -> DocumentResult:
     counts, shares, verdict = summarize([A])
     found = find_sources([text], [A])
     ledger = build_ledger(found, [A]).to_dict()
-    return DocumentResult("story.md", verdict, counts, shares, sentences, text, [], ledger)
+    return DocumentResult("story.md", verdict, counts, shares, sentences, text, [], ledger=ledger)
 
 
 def test_pretty_and_html_show_the_sources_table_with_the_anonymous_share_standing_out():
