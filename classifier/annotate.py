@@ -12,7 +12,7 @@ An :class:`Annotator` loads the model and the spaCy pipeline once; reuse it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from .read import DEFAULT_MAX_BYTES, InputError, read_source
 from .segment import load_pipeline, segment
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     index: int
     start: int
@@ -31,6 +31,11 @@ class Sentence:
     label: str
     confidence: float
     scores: dict[str, float]
+
+    def to_dict(self) -> dict:
+        """The sentence as JSON-ready data (what ``dataclasses.asdict`` gives, without its deep copy)."""
+        return {"index": self.index, "start": self.start, "end": self.end, "text": self.text, "label": self.label,
+                "confidence": self.confidence, "scores": dict(self.scores)}
 
 
 @dataclass
@@ -47,7 +52,7 @@ class DocumentResult:
 
     def to_dict(self, with_text: bool = False) -> dict:
         d = {"path": self.path, "verdict": self.verdict, "counts": self.counts, "shares": self.shares,
-             "sentences": [asdict(s) for s in self.sentences]}
+             "sentences": [s.to_dict() for s in self.sentences]}
         if self.notes:
             d["notes"] = self.notes
         if with_text:
