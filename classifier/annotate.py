@@ -12,14 +12,14 @@ An :class:`Annotator` loads the model and the spaCy pipeline once; reuse it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass, field, fields
 
 from .labels import summarize
-from .model.files import load_predictor
 from .read import DEFAULT_MAX_BYTES, InputError, read_source
 from .segment import load_pipeline, segment
+
+# NumPy and the model are imported when an Annotator is made, not with this module: the result
+# objects below are also what the thin client of ``hypefact serve`` renders (classifier.client).
 
 
 @dataclass(slots=True)
@@ -59,6 +59,14 @@ class DocumentResult:
             d["text"] = self.text
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "DocumentResult":
+        """The inverse of :meth:`to_dict` (what a server's answer is turned back into)."""
+        known = {f.name for f in fields(cls)}
+        doc = cls(**{k: v for k, v in d.items() if k in known and k != "sentences"}, sentences=[])
+        doc.sentences = [Sentence(**s) for s in d.get("sentences", ())]
+        return doc
+
 
 class Annotator:
     """A loaded model plus a segmentation pipeline, ready to annotate many texts."""
@@ -71,6 +79,8 @@ class Annotator:
 
     @classmethod
     def load(cls, model_path=None, spacy_model: str | None = None) -> "Annotator":
+        from .model.files import load_predictor
+
         model, info = load_predictor(model_path)
         return cls(model, load_pipeline(spacy_model), info)
 
@@ -85,6 +95,8 @@ class Annotator:
         features never cross from one text into another: the results are the same
         as annotating the texts one by one, only faster.
         """
+        import numpy as np
+
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
         segmented = [segment(text, self.nlp) for text in texts]
         X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) for u in units]

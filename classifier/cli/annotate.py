@@ -21,15 +21,34 @@ def annotate(
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
     max_mb: float = typer.Option(20.0, "--max-mb", help="Refuse files larger than this many MB."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force an input encoding."),
+    server: Optional[str] = typer.Option(
+        None, "--server", help="Use a running `hypefact serve` (socket path or http://127.0.0.1:PORT); "
+                               "without it, a server at $HYPEFACT_SERVER or the default socket is used if one answers."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="HYPEFACT_TOKEN", help="The token of a TCP server."),
+    local: bool = typer.Option(False, "--local", help="Annotate in this process even if a server is running."),
 ):
     """Label every sentence of each article and give a verdict: reporting, analysis or mixed."""
-    from ..annotate import annotate_paths
     from ..render import FORMATS, print_pretty, render
 
     if format not in FORMATS:
         fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})", 2)
-    annotator = _load_annotator(model, spacy_model)
-    results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding)
+    max_bytes = int(max_mb * 1024 * 1024)
+    if server is None and not local and model is None and spacy_model is None:
+        from ..client import find_server
+
+        server = find_server(token)
+    if server is not None:
+        from ..client import ClientError, annotate_paths_remote
+
+        try:
+            results, failures = annotate_paths_remote(server, paths, max_bytes, encoding, token)
+        except ClientError as exc:
+            fail(str(exc))
+    else:
+        from ..annotate import annotate_paths
+
+        annotator = _load_annotator(model, spacy_model)
+        results, failures = annotate_paths(annotator, paths, max_bytes, encoding)
     for failure in failures:
         info(f"error: {failure.message}")
     if results:
@@ -49,6 +68,50 @@ def _load_annotator(model: Optional[Path], spacy_model: Optional[str]):
     try:
         return Annotator.load(model, spacy_model)
     except (HypefactError, ValueError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def serve(
+    socket_path: Optional[str] = typer.Option(None, "--socket", help="UNIX socket to listen on (default: "
+                                              "$XDG_RUNTIME_DIR/hypefact.sock or /tmp/hypefact-UID.sock)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Listen on 127.0.0.1:PORT instead (needs a token)."),
+    token_file: Optional[Path] = typer.Option(None, "--token-file", help="With --port: write the token here "
+                                              "(mode 0600); default: $HYPEFACT_TOKEN, else a new one printed."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
+    spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
+    verbose: bool = typer.Option(False, "--verbose", help="Log every request on standard error."),
+):
+    """Keep the model loaded and annotate for clients (`hypefact annotate --server`), until Ctrl-C."""
+    import os
+    import secrets
+
+    from ..about import HypefactError
+    from ..client import default_socket
+    from ..serve import serve as run
+
+    token = None
+    if port is None:
+        socket_path = socket_path or default_socket()
+    elif socket_path:
+        fail("give --socket or --port, not both", 2)
+    else:
+        token = os.environ.get("HYPEFACT_TOKEN") or secrets.token_urlsafe(24)
+        if token_file:
+            fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(token + "\n")
+    annotator = _load_annotator(model, spacy_model)
+
+    def ready(server):
+        where = socket_path or f"http://127.0.0.1:{server.server_address[1]}"
+        info(f"hypefact serve: listening on {where}")
+        if token and not token_file and not os.environ.get("HYPEFACT_TOKEN"):
+            info(f"hypefact serve: token {token}")
+
+    try:
+        run(annotator, socket_path, port, token, verbose, ready)
+    except HypefactError as exc:
         fail(str(exc))
 
 
