@@ -99,7 +99,7 @@ class Annotator:
 
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
         segmented = [segment(text, self.nlp) for text in texts]
-        X = [{"text": u.text, "doc": f"#{i}"} for i, units in enumerate(segmented) for u in units]
+        X = [(f"#{i}", u.text) for i, units in enumerate(segmented) for u in units]  # (doc, text) pairs
         proba = self.model.predict_proba(X) if X else np.zeros((0, len(self.classes)))
         best = np.argmax(proba, axis=1).tolist() if len(X) else []
         rounded = np.round(proba, 4).tolist()

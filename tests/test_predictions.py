@@ -55,9 +55,11 @@ def test_fast_path_matches_stored_output_of_the_shipped_model(annotator):
     np.testing.assert_allclose(got, expected, rtol=0, atol=5e-5 + TOLERANCE)
 
 
-def test_fast_path_matches_the_reference_implementation(annotator):
+def test_fast_path_matches_the_reference_implementation(annotator, monkeypatch):
     """Same units, labels and scores as the plain implementation, whatever model is shipped."""
     from reference_pipeline import reference_predict_proba, reference_units
+
+    monkeypatch.setattr(annotator.model, "BATCH", 97, raising=False)  # scored in several batches
 
     text = TEXT.read_text(encoding="utf-8")
     # A second document (the context features never cross documents) with the hard shapes at its edges.

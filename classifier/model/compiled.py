@@ -110,7 +110,14 @@ class CompiledModel:
 
     # -- predicting ---------------------------------------------------------
 
+    #: Units scored per batch: the (unit, term) pairs of a batch are Python lists, so batches keep
+    #: memory flat on a huge document (rows are independent: the scores are the same).
+    BATCH = 4096
+
     def _sentence_scores(self, texts: list[str]) -> np.ndarray:
+        if len(texts) > self.BATCH:
+            return np.vstack([self._sentence_scores(texts[i:i + self.BATCH])
+                              for i in range(0, len(texts), self.BATCH)])
         n = len(texts)
         scores = np.tile(self.intercept, (n, 1)).astype(np.float64)
         for vec in self.vectorizers:
