@@ -95,7 +95,11 @@ def local_flag() -> list[str]:
 
 
 def run(cmd: list[str], stdout=subprocess.DEVNULL) -> dict:
-    """Wall time, CPU time and peak RSS of one fresh process (``os.wait4`` gives the child's own)."""
+    """Wall time, CPU time and peak RSS of one fresh process (``os.wait4`` gives the child's own).
+
+    Linux counts the parent's RSS at fork time in a child's peak, so this process stays small:
+    the peers are fitted in a subprocess and outputs are read line by line.
+    """
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -113,7 +117,13 @@ def medians(samples: list[dict]) -> dict:
 
 
 def fit_peers(tmp: Path) -> tuple[Path, Path]:
-    """TextCatBOW and TF-IDF + LR fitted on data/labels (a few epochs: speed, not accuracy, is measured)."""
+    """The peers, fitted in a subprocess (see :func:`run`)."""
+    subprocess.run([PY, __file__, "--fit-peers", str(tmp)], check=True, cwd=ROOT)
+    return tmp / "textcat_bow", tmp / "tfidf.joblib"
+
+
+def fit_peers_here(tmp: Path) -> None:
+    """TextCatBOW and TF-IDF + LR fitted on data/labels (one epoch: speed, not accuracy, is measured)."""
     import joblib
     import spacy
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -140,9 +150,7 @@ def fit_peers(tmp: Path) -> tuple[Path, Path]:
     optimizer = nlp.initialize(lambda: examples)
     for start in range(0, len(examples), 256):
         nlp.update(examples[start:start + 256], sgd=optimizer)
-    bow_path = tmp / "textcat_bow"
-    nlp.to_disk(bow_path)
-    return bow_path, tfidf_path
+    nlp.to_disk(tmp / "textcat_bow")
 
 
 def throughput(name: str, text: str, tmp: Path, peers: tuple[Path, Path], runs: int) -> None:
@@ -160,10 +168,12 @@ def throughput(name: str, text: str, tmp: Path, peers: tuple[Path, Path], runs: 
     n_bare = None
     for i in range(runs):  # alternating, so a change of load hits all alike
         samples["hypefact"].append(run(hypefact_cmd))
-        if i == 0:
-            rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-            units_path.write_text("\n".join(r["text"].replace("\n", " ") for r in rows), encoding="utf-8")
-            n_units = len(rows)
+        if i == 0:  # line by line: this process stays small (see run())
+            n_units = 0
+            with open(out, encoding="utf-8") as rows, open(units_path, "w", encoding="utf-8") as units:
+                for line in rows:
+                    units.write(("\n" if n_units else "") + json.loads(line)["text"].replace("\n", " "))
+                    n_units += 1
             n_bare = int(subprocess.run(bare_cmd, capture_output=True, text=True, cwd=ROOT).stdout)
         samples["bare"].append(run(bare_cmd))
         samples["textcat"].append(run([PY, "-c", TEXTCAT, str(units_path), str(bow_path)]))
@@ -251,7 +261,10 @@ def main() -> None:
     parser.add_argument("--scaling-50", action="store_true", help="also a 50 MB document (slow, ~2.5 GB RAM today)")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-cold", action="store_true")
+    parser.add_argument("--fit-peers", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fit_peers:
+        return fit_peers_here(Path(args.fit_peers))
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     news = news_text(args.news_mb)
     with tempfile.TemporaryDirectory() as tmp_name:

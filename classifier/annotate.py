@@ -12,6 +12,7 @@ An :class:`Annotator` loads the model and the spaCy pipeline once; reuse it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from .labels import summarize
@@ -38,6 +39,49 @@ class Sentence:
                 "confidence": self.confidence, "scores": dict(self.scores)}
 
 
+class SentenceList(Sequence):
+    """The sentences of one document, made on access from arrays: a list of :class:`Sentence`
+    in every way that reads (``len``, indexing, slicing, iteration, ``==``).
+
+    Why: a ``Sentence`` object with its own scores dict costs about 500 bytes; a document of a
+    million units would hold half a gigabyte of them. The arrays cost about 50 bytes a unit.
+    """
+
+    __slots__ = ("_text", "_spans", "_best", "_proba", "_classes")
+
+    def __init__(self, text: str, spans, best, proba, classes: list[str]):
+        self._text = text  # the classified text: each sentence's text is a slice of it
+        self._spans = spans  # (n, 2) start and end offsets
+        self._best = best  # (n,) index of the label in classes
+        self._proba = proba  # (n, k) scores, rounded as shown
+        self._classes = classes
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("sentence index out of range")
+        start, end = self._spans[i].tolist()
+        scores = self._proba[i].tolist()
+        return Sentence(i, start, end, self._text[start:end], self._classes[self._best[i]], max(scores),
+                        dict(zip(self._classes, scores)))
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"SentenceList({len(self)} sentences)"
+
+
 @dataclass
 class DocumentResult:
     """One annotated document: the object behind every output format."""
@@ -46,7 +90,7 @@ class DocumentResult:
     verdict: str
     counts: dict[str, int]
     shares: dict[str, float]
-    sentences: list[Sentence]
+    sentences: Sequence[Sentence]  # a list, or a SentenceList (the same, from arrays)
     text: str = field(default="", repr=False)  # the text that was classified (offsets point into it)
     notes: list[str] = field(default_factory=list)
 
@@ -100,17 +144,19 @@ class Annotator:
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
         segmented = [segment(text, self.nlp) for text in texts]
         X = [(f"#{i}", u.text) for i, units in enumerate(segmented) for u in units]  # (doc, text) pairs
+        spans = np.array([(u.start, u.end) for units in segmented for u in units], dtype=np.int64).reshape(-1, 2)
+        sizes = [len(units) for units in segmented]
+        del segmented
         proba = self.model.predict_proba(X) if X else np.zeros((0, len(self.classes)))
-        best = np.argmax(proba, axis=1).tolist() if len(X) else []
-        rounded = np.round(proba, 4).tolist()
+        del X
+        best = np.argmax(proba, axis=1)
+        rounded = np.round(proba, 4)
         results, row = [], 0
-        for i, (text, units) in enumerate(zip(texts, segmented)):
-            rows = rounded[row:row + len(units)]
-            labels = [self.classes[j] for j in best[row:row + len(units)]]
-            row += len(units)
-            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)))
-                         for k, (u, lab, p) in enumerate(zip(units, labels, rows))]
-            counts, shares, verdict = summarize(labels)
+        for i, (text, n) in enumerate(zip(texts, sizes)):
+            rows = slice(row, row + n)
+            row += n
+            sentences = SentenceList(text, spans[rows], best[rows], rounded[rows], self.classes)
+            counts, shares, verdict = summarize([self.classes[j] for j in best[rows].tolist()])
             results.append(DocumentResult(paths[i], verdict, counts, shares, sentences, text,
                                           list(notes[i]) if notes else []))
         return results

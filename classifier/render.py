@@ -25,6 +25,14 @@ def sentence_rows(results: list[DocumentResult]):
                    "label": s.label, "confidence": s.confidence, "scores": s.scores}
 
 
+def write_jsonl(results: list[DocumentResult], fh) -> None:
+    """One JSON line per sentence, written as it is made (memory stays flat on a huge document)."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    write = fh.write
+    for row in sentence_rows(results):
+        write(dumps(row) + "\n")
+
+
 def to_json(results: list[DocumentResult]) -> str:
     """A JSON array of documents, one sentence a line.
 
@@ -42,16 +50,22 @@ def to_json(results: list[DocumentResult]) -> str:
 
 
 def to_jsonl(results: list[DocumentResult]) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in sentence_rows(results))
-
-
-def to_csv(results: list[DocumentResult]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    write_jsonl(results, buf)
+    return buf.getvalue()
+
+
+def write_csv(results: list[DocumentResult], fh) -> None:
+    writer = csv.writer(fh)
     writer.writerow(CSV_COLUMNS)
     for row in sentence_rows(results):
         writer.writerow([row["path"], row["index"], row["start"], row["end"], row["label"], row["confidence"],
                          *[row["scores"].get(lab, 0.0) for lab in LABELS], row["text"]])
+
+
+def to_csv(results: list[DocumentResult]) -> str:
+    buf = io.StringIO()
+    write_csv(results, buf)
     return buf.getvalue()
 
 
@@ -111,3 +125,13 @@ def print_pretty(results: list[DocumentResult], console) -> None:
 def render(results: list[DocumentResult], fmt: str) -> str:
     """Any machine-readable format as a string (pretty is printed, see :func:`print_pretty`)."""
     return {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "html": to_html}[fmt](results)
+
+
+def write_rendered(results: list[DocumentResult], fmt: str, fh) -> None:
+    """Write a machine-readable format to ``fh``; jsonl and csv row by row, never whole in memory."""
+    if fmt == "jsonl":
+        write_jsonl(results, fh)
+    elif fmt == "csv":
+        write_csv(results, fh)
+    else:
+        fh.write(render(results, fmt))

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .app import app, console, fail, info, write_output
+from .app import app, console, fail, info, write_streamed
 
 
 @app.command()
@@ -28,7 +28,7 @@ def annotate(
     local: bool = typer.Option(False, "--local", help="Annotate in this process even if a server is running."),
 ):
     """Label every sentence of each article and give a verdict: reporting, analysis or mixed."""
-    from ..render import FORMATS, print_pretty, render
+    from ..render import FORMATS, print_pretty, write_rendered
 
     if format not in FORMATS:
         fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})", 2)
@@ -55,7 +55,7 @@ def annotate(
         if format == "pretty":
             print_pretty(results, console(output))
         else:
-            write_output(render(results, format), output)
+            write_streamed(lambda fh: write_rendered(results, format, fh), output)
     if failures:
         info(f"{len(failures)} of {len(paths)} input(s) could not be annotated")
         raise typer.Exit(1)

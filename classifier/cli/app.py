@@ -53,6 +53,18 @@ def write_output(text: str, output: Optional[Path]) -> None:
     atomic_write_text(output, text)
 
 
+def write_streamed(write, output: Optional[Path]) -> None:
+    """Call ``write(fh)`` on standard output, or on ``output`` written atomically (all or nothing)."""
+    from .._io import atomic_writer
+
+    if output is None:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    with atomic_writer(output) as fh:
+        write(fh)
+
+
 def console(output: Optional[Path] = None):
     """A Rich console for pretty output: the terminal, or a plain-text file."""
     from rich.console import Console

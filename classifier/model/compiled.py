@@ -152,7 +152,9 @@ class CompiledModel:
         P = _softmax(self._sentence_scores(texts))
         if not self.context:
             return P
-        Z = (context_features(P, docs, texts, self.window) - self.ctx_mean) / self.ctx_scale
+        Z = context_features(P, docs, texts, self.window)
+        Z -= self.ctx_mean  # in place: Z is the largest array of a run (about 80 floats a unit)
+        Z /= self.ctx_scale
         return _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
 
     def predict(self, X) -> np.ndarray:
