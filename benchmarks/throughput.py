@@ -1,6 +1,7 @@
 """Throughput of `hypefact annotate` as whole processes, next to spaCy's own sentencizer and the peers.
 
 Usage: python benchmarks/throughput.py [--runs 3] [--news-mb 3.4] [--scaling] [--scaling-50]
+(``$HYPEFACT_SHARED`` points elsewhere than ../shared, e.g. to measure an older checkout elsewhere.)
 
 Two texts, each one file:
 
@@ -74,6 +75,8 @@ print(len(model.predict(units)))
 
 
 def news_text(target_mb: float) -> str | None:
+    global SHARED
+    SHARED = Path(os.environ.get("HYPEFACT_SHARED", SHARED))
     files = sorted((SHARED / "dev" / "docs").glob("*.txt")) + sorted((SHARED / "dev2").rglob("*.txt"))
     files += sorted(p for p in (SHARED / "seeds").glob("*") if p.suffix in (".txt", ".md"))
     if not files:
