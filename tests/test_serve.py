@@ -65,6 +65,15 @@ def test_text_and_bad_requests(annotator, unix_server):
     assert status == 200 and health["model"]["sha256"] == annotator.model_info["sha256"]
 
 
+def test_client_refuses_local_only_options(unix_server):
+    from typer.testing import CliRunner
+
+    from classifier.cli import app
+
+    result = CliRunner().invoke(app, ["annotate", "--server", unix_server, "--model", "m.joblib", EXAMPLE])
+    assert result.exit_code == 2 and "belong to the server" in result.output
+
+
 def test_tcp_needs_the_token(tcp_server):
     with pytest.raises(ClientError, match="token"):
         call(tcp_server, "GET", "/health")

@@ -40,6 +40,9 @@ def annotate(
     if server is not None:
         from ..client import ClientError, annotate_paths_remote
 
+        if model is not None or spacy_model is not None:
+            fail("--model and --spacy-model belong to the server (give them to `hypefact serve`), or add --local", 2)
+
         try:
             results, failures = annotate_paths_remote(server, paths, max_bytes, encoding, token)
         except ClientError as exc:
