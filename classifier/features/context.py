@@ -203,36 +203,63 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
     """Per unit: its stage-1 log-probabilities, its neighbours', the document's mix and register
     (and their products with the unit's own scores), position, sequence cues, and a shift into
     the first person (with its product with the unit's own scores)."""
-    n, k = P.shape
-    logP = np.log(np.clip(P, 1e-4, 1.0))
-    blocks = [logP]
-    for offset in [o for o in range(-window, window + 1) if o != 0]:
-        shifted = np.zeros((n, k))
-        missing = np.ones((n, 1))
+    parts = ContextParts(P, docs, texts, window)
+    return parts.rows(0, len(P))
+
+
+def context_blocks(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2, size: int = 4096):
+    """:func:`context_features` in blocks of ``size`` rows: ``(slice, block)`` pairs.
+
+    The whole matrix is about 80 floats a unit; a huge document never holds it at once.
+    """
+    parts = ContextParts(P, docs, texts, window)
+    for a in range(0, len(P), size):
+        b = min(a + size, len(P))
+        yield slice(a, b), parts.rows(a, b)
+
+
+class ContextParts:
+    """What the context features of any rows are assembled from: per-unit arrays of one pass over
+    the documents (about 30 floats a unit; the features themselves are about 80)."""
+
+    def __init__(self, P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2):
+        n, k = P.shape
+        self.P = P
+        self.logP = np.log(np.clip(P, 1e-4, 1.0))
+        self.offsets = [o for o in range(-window, window + 1) if o != 0]
+        self.doc_start = np.zeros(n, dtype=np.int64)
+        self.doc_stop = np.zeros(n, dtype=np.int64)
+        self.doc_mean = np.zeros((n, k))
+        flags = register_flags(texts)
+        self.style = np.zeros_like(flags)
+        self.position = np.zeros((n, 3))
         for sl in _doc_slices(docs):
-            a, b = sl.start, sl.stop
-            src_a, src_b = max(a, a + offset), min(b, b + offset)
-            if src_b > src_a:
-                dst = slice(src_a - offset, src_b - offset)
-                shifted[dst] = logP[src_a:src_b]
-                missing[dst] = 0.0
-        blocks += [shifted, missing]
-    doc_mean = np.zeros((n, k))
-    flags = register_flags(texts)
-    style = np.zeros_like(flags)
-    position = np.zeros((n, 3))
-    for sl in _doc_slices(docs):
-        m = sl.stop - sl.start
-        doc_mean[sl] = P[sl].mean(axis=0)
-        style[sl] = flags[sl].mean(axis=0)
-        rel = np.arange(m) / max(m - 1, 1)
-        position[sl, 0] = rel
-        position[sl, 1] = np.log1p(m)
-        position[sl, 2] = (np.arange(m) == 0).astype(float)
-    # The document's mix modulates the unit's own scores: in an analysis piece a
-    # borderline general statement is the writer's view, in an explainer it is background.
-    style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
-    voice = first_person_shift(flags[:, FIRST_PERSON], docs)
-    blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, sequence_cues(texts, docs),
-               voice, P * voice]
-    return np.hstack(blocks)
+            m = sl.stop - sl.start
+            self.doc_start[sl], self.doc_stop[sl] = sl.start, sl.stop
+            self.doc_mean[sl] = P[sl].mean(axis=0)
+            self.style[sl] = flags[sl].mean(axis=0)
+            rel = np.arange(m) / max(m - 1, 1)
+            self.position[sl, 0] = rel
+            self.position[sl, 1] = np.log1p(m)
+            self.position[sl, 2] = (np.arange(m) == 0).astype(float)
+        self.sequence = sequence_cues(texts, docs)
+        self.voice = first_person_shift(flags[:, FIRST_PERSON], docs)
+
+    def rows(self, a: int, b: int) -> np.ndarray:
+        """The context features of units ``a`` to ``b``."""
+        P, logP = self.P[a:b], self.logP[a:b]
+        blocks = [logP]
+        index = np.arange(a, b)
+        for offset in self.offsets:
+            src = index + offset
+            inside = (src >= self.doc_start[a:b]) & (src < self.doc_stop[a:b])
+            shifted = np.zeros_like(logP)
+            shifted[inside] = self.logP[src[inside]]
+            blocks += [shifted, (~inside).astype(float)[:, None]]
+        doc_mean, style, voice = self.doc_mean[a:b], self.style[a:b], self.voice[a:b]
+        # The document's mix modulates the unit's own scores: in an analysis piece a
+        # borderline general statement is the writer's view, in an explainer it is background.
+        style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
+        blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, self.position[a:b], self.sequence[a:b],
+                   voice, P * voice]
+        return np.hstack(blocks)

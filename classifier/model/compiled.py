@@ -19,7 +19,7 @@ import numpy as np
 
 from .._io import atomic_writer
 from ..features import cues
-from ..features.context import context_features, split_units
+from ..features.context import context_blocks, split_units
 
 FORMAT_VERSION = 1
 ANALYZERS = {"word_ngrams": cues.word_ngrams, "char_ngrams": cues.char_ngrams}
@@ -152,10 +152,12 @@ class CompiledModel:
         P = _softmax(self._sentence_scores(texts))
         if not self.context:
             return P
-        Z = context_features(P, docs, texts, self.window)
-        Z -= self.ctx_mean  # in place: Z is the largest array of a run (about 80 floats a unit)
-        Z /= self.ctx_scale
-        return _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
+        out = np.empty_like(P)
+        for rows, Z in context_blocks(P, docs, texts, self.window, self.BATCH):
+            Z -= self.ctx_mean  # in place, block by block: the whole matrix is about 80 floats a unit
+            Z /= self.ctx_scale
+            out[rows] = _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
+        return out
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
