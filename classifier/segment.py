@@ -243,8 +243,8 @@ def iter_units(text: str, nlp: "Language | None" = None) -> Iterator[Unit]:
 
 # -- speed (issue 15); tests/test_predictions.py holds the plain version these must equal ----------
 
-#: Distinct whitespace-free pieces remembered per pipeline before the memory is reset.
-WARM_PIECES = 500_000
+#: Distinct whitespace-free pieces remembered per pipeline before the memory is reset (about 15 MB).
+WARM_PIECES = 200_000
 _WARMED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
