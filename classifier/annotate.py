@@ -12,12 +12,13 @@ An :class:`Annotator` loads the model and the spaCy pipeline once; reuse it.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from .labels import summarize
 from .read import DEFAULT_MAX_BYTES, InputError, read_source
-from .segment import load_pipeline, segment
+from .segment import iter_units, load_pipeline
 
 # NumPy and the model are imported when an Annotator is made, not with this module: the result
 # objects below are also what the thin client of ``hypefact serve`` renders (classifier.client).
@@ -142,13 +143,26 @@ class Annotator:
         import numpy as np
 
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
-        segmented = [segment(text, self.nlp) for text in texts]
-        X = [(f"#{i}", u.text) for i, units in enumerate(segmented) for u in units]  # (doc, text) pairs
-        spans = np.array([(u.start, u.end) for units in segmented for u in units], dtype=np.int64).reshape(-1, 2)
-        sizes = [len(units) for units in segmented]
-        del segmented
-        proba = self.model.predict_proba(X) if X else np.zeros((0, len(self.classes)))
-        del X
+        # One Unit at a time: only its text and offsets are kept (a huge document holds no Unit objects).
+        unit_texts, bounds, sizes = [], array("q"), []
+        for text in texts:
+            before = len(unit_texts)
+            for unit in iter_units(text, self.nlp):
+                unit_texts.append(unit.text)
+                bounds.extend((unit.start, unit.end))
+            sizes.append(len(unit_texts) - before)
+        spans = np.frombuffer(bounds, dtype=np.int64).reshape(-1, 2) if bounds else np.zeros((0, 2), dtype=np.int64)
+
+        def units():  # (doc, text) pairs, made as the model reads them
+            row = 0
+            for i, n in enumerate(sizes):
+                doc = f"#{i}"
+                for k in range(row, row + n):
+                    yield doc, unit_texts[k]
+                row += n
+
+        proba = self.model.predict_proba(units()) if unit_texts else np.zeros((0, len(self.classes)))
+        del unit_texts
         best = np.argmax(proba, axis=1)
         rounded = np.round(proba, 4)
         results, row = [], 0
