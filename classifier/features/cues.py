@@ -277,7 +277,7 @@ def cue_vector(text: str) -> list[float]:
         1.0 if last_char in ".!?\"\u201d\u2019)" else 0.0,
         1.0 if last_char == ":" else 0.0,
         len(_NUMBER.findall(stripped)) if has_digit else 0,
-        len(_PERCENT.findall(lower)) if has_digit else 0,
+        len(_PERCENT.findall(lower)) if has_digit and ("%" in lower or "per" in lower or "pct" in lower) else 0,
         len(_MONEY.findall(lower)) if has_digit else 0,
         len(_YEAR.findall(stripped)) if has_digit else 0,
         0 if _DATE_WORDS.isdisjoint(tokens) else sum(map(_DATE_WORDS.__contains__, tokens)),
