@@ -75,6 +75,37 @@ def test_fast_path_matches_the_reference_implementation(annotator, monkeypatch):
     np.testing.assert_allclose(fast_both, reference, rtol=0, atol=TOLERANCE)
 
 
+EDGE_TEXTS = ["", " ", "\n\n", "x", "?", "!!! ?? ...", "Hi!!!  \"Yes?\" she said... Then: no.", "A.\nB.\n\n C",
+              "\u00bfQu\u00e9? \u00a1S\u00ed! \u3002\u3002 done\u3002Next", "| a | b |\n|---|---|\n| 1. | 2? |",
+              "---\ntitle: x\n---\n# Head\n> quote. More\n- [link](http://a.b/c). Tail",
+              "Mr. Smith (U.S.) said \u201cno.\u201d \u2018Yes,\u2019 he added\u2026 And then ;) :-)",
+              "end with space. ", "tab\there. New\tline\r\nCRLF line. \u2014 dash \u2014 here."]
+
+
+def test_fast_splitter_matches_spacy_on_edge_cases(annotator):
+    """The fused sentence-start pass and the tokenizer warming give spaCy's own units."""
+    from reference_pipeline import reference_units
+
+    from classifier.segment import segment
+
+    for text in EDGE_TEXTS + ["\n".join(EDGE_TEXTS) * 3]:
+        assert [(u.start, u.end, u.text) for u in segment(text, annotator.nlp)] == reference_units(text, annotator.nlp)
+
+
+def test_sentences_from_arrays_read_like_a_list(annotator):
+    from classifier.annotate import DocumentResult, Sentence
+
+    result = annotator.annotate_text("One fact. Two said officials.\nThree could be worse?", "t")
+    sentences = result.sentences
+    as_list = list(sentences)
+    assert len(sentences) == 3 and all(isinstance(s, Sentence) for s in as_list)
+    assert sentences[-1] == as_list[2] and sentences[1:] == as_list[1:] and sentences == as_list
+    assert [s.text for s in sentences] == [result.text[s.start:s.end] for s in sentences]
+    with pytest.raises(IndexError):
+        sentences[3]
+    assert DocumentResult.from_dict(result.to_dict(with_text=True)) == result
+
+
 def test_the_comparison_can_fail(annotator):
     """The reference is sensitive: one changed word changes the scores beyond the tolerance."""
     from reference_pipeline import reference_predict_proba
