@@ -53,8 +53,11 @@ FIRST_PERSON_REACH = 3
 
 def register_flags(texts: Sequence[str]) -> np.ndarray:
     """Per unit, 0/1: addresses "you", asks a question, is a bullet, speaks as "I"/"we", is a source tag."""
-    return np.array([[bool(rx.search(t)) for rx in _STYLE] + [_is_tag(t.strip())] for t in texts],
-                    dtype=float).reshape(len(texts), len(_STYLE) + 1)
+    out = np.zeros((len(texts), len(_STYLE) + 1))
+    for j, rx in enumerate(_STYLE):  # column by column: no list of lists for a huge document
+        out[:, j] = np.fromiter((rx.search(t) is not None for t in texts), dtype=bool, count=len(texts))
+    out[:, -1] = np.fromiter((_is_tag(t.strip()) for t in texts), dtype=bool, count=len(texts))
+    return out
 
 
 def _is_tag(text: str) -> bool:
@@ -219,47 +222,44 @@ def context_blocks(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], win
 
 
 class ContextParts:
-    """What the context features of any rows are assembled from: per-unit arrays of one pass over
-    the documents (about 30 floats a unit; the features themselves are about 80)."""
+    """What the context features of any rows are assembled from: per-document means and sizes, and
+    per unit its stage-1 scores, sequence cues and first-person shift (about 16 floats a unit; the
+    features themselves are about 80). Every value is computed as :func:`context_features` always
+    did, only at the time its rows are asked for."""
 
     def __init__(self, P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2):
-        n, k = P.shape
         self.P = P
-        self.logP = np.log(np.clip(P, 1e-4, 1.0))
         self.offsets = [o for o in range(-window, window + 1) if o != 0]
-        self.doc_start = np.zeros(n, dtype=np.int64)
-        self.doc_stop = np.zeros(n, dtype=np.int64)
-        self.doc_mean = np.zeros((n, k))
+        slices = _doc_slices(docs)
+        self.starts = np.array([sl.start for sl in slices], dtype=np.int64)
+        self.sizes = np.array([sl.stop - sl.start for sl in slices], dtype=np.int64)
         flags = register_flags(texts)
-        self.style = np.zeros_like(flags)
-        self.position = np.zeros((n, 3))
-        for sl in _doc_slices(docs):
-            m = sl.stop - sl.start
-            self.doc_start[sl], self.doc_stop[sl] = sl.start, sl.stop
-            self.doc_mean[sl] = P[sl].mean(axis=0)
-            self.style[sl] = flags[sl].mean(axis=0)
-            rel = np.arange(m) / max(m - 1, 1)
-            self.position[sl, 0] = rel
-            self.position[sl, 1] = np.log1p(m)
-            self.position[sl, 2] = (np.arange(m) == 0).astype(float)
-        self.sequence = sequence_cues(texts, docs)
+        self.doc_mean = np.array([P[sl].mean(axis=0) for sl in slices]).reshape(len(slices), P.shape[1])
+        self.style = np.array([flags[sl].mean(axis=0) for sl in slices]).reshape(len(slices), flags.shape[1])
         self.voice = first_person_shift(flags[:, FIRST_PERSON], docs)
+        del flags
+        self.sequence = sequence_cues(texts, docs)
 
     def rows(self, a: int, b: int) -> np.ndarray:
         """The context features of units ``a`` to ``b``."""
-        P, logP = self.P[a:b], self.logP[a:b]
+        P = self.P[a:b]
+        logP = np.log(np.clip(P, 1e-4, 1.0))
         blocks = [logP]
         index = np.arange(a, b)
+        doc = np.searchsorted(self.starts, index, side="right") - 1
+        start, size = self.starts[doc], self.sizes[doc]
         for offset in self.offsets:
             src = index + offset
-            inside = (src >= self.doc_start[a:b]) & (src < self.doc_stop[a:b])
+            inside = (src >= start) & (src < start + size)
             shifted = np.zeros_like(logP)
-            shifted[inside] = self.logP[src[inside]]
+            shifted[inside] = np.log(np.clip(self.P[src[inside]], 1e-4, 1.0))
             blocks += [shifted, (~inside).astype(float)[:, None]]
-        doc_mean, style, voice = self.doc_mean[a:b], self.style[a:b], self.voice[a:b]
+        doc_mean, style, voice = self.doc_mean[doc], self.style[doc], self.voice[a:b]
+        k = index - start
+        position = np.column_stack([k / np.maximum(size - 1, 1), np.log1p(size), (k == 0).astype(float)])
         # The document's mix modulates the unit's own scores: in an analysis piece a
         # borderline general statement is the writer's view, in an explainer it is background.
         style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
-        blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, self.position[a:b], self.sequence[a:b],
+        blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, self.sequence[a:b],
                    voice, P * voice]
         return np.hstack(blocks)
