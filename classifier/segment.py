@@ -18,6 +18,7 @@ import re
 import weakref
 from bisect import bisect_left
 from collections import Counter
+from itertools import compress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
@@ -119,8 +120,9 @@ def _structure_starts(doc, text: str, idx: list[int], ss: list[int]) -> list[int
         return bisect_left(idx, offset)
 
     for a, b in protected:
-        for i in range(token_at(a) + 1, min(token_at(b), n)):
-            ss[i] = -1
+        lo, hi = token_at(a) + 1, min(token_at(b), n)
+        if hi > lo:
+            ss[lo:hi] = [-1] * (hi - lo)
 
     # Quotes, ellipses and pipes: only the tokens where such characters start.
     for m in _CANDIDATES.finditer(text):
@@ -143,8 +145,8 @@ def _structure_starts(doc, text: str, idx: list[int], ss: list[int]) -> list[int
 
     # '"Don't worry!", he said.', '"Why?" she asked.' and 'the U.S. Dept. said' stay one
     # sentence: news sentences do not start in lower case.
-    for i in range(1, n):
-        if ss[i] == 1 and text[idx[i]].islower():
+    for i in [i for i in compress(range(n), map((1).__eq__, ss)) if i]:  # the sentence starts only
+        if text[idx[i]].islower():
             prev = doc[i - 1].text
             if prev in CLOSING_QUOTES or prev == "," or prev.endswith("."):
                 ss[i] = -1
