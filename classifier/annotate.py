@@ -73,8 +73,12 @@ class SentenceList(Sequence):
                         dict(zip(self._classes, scores)))
 
     def __iter__(self):
-        for i in range(len(self)):
-            yield self[i]
+        text, classes = self._text, self._classes
+        for a in range(0, len(self), 4096):  # arrays to Python values a block at a time, not per row
+            rows = zip(self._spans[a:a + 4096].tolist(), self._best[a:a + 4096].tolist(),
+                       self._proba[a:a + 4096].tolist())
+            for i, ((start, end), best, scores) in enumerate(rows, a):
+                yield Sentence(i, start, end, text[start:end], classes[best], max(scores), dict(zip(classes, scores)))
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
