@@ -18,6 +18,7 @@ import os
 import socket
 import sys
 import tempfile
+import time
 import urllib.parse
 
 from .about import HypefactError
@@ -45,9 +46,19 @@ class _UnixConnection(http.client.HTTPConnection):
         self.socket_path = path
 
     def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.socket_path)
+        # With a timeout the socket is non-blocking, and a UNIX socket whose queue of waiting
+        # connections is full answers EAGAIN at once instead of waiting: retry for a while.
+        for delay in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 0):
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(self.timeout)
+            try:
+                self.sock.connect(self.socket_path)
+                return
+            except BlockingIOError:
+                self.sock.close()
+                if not delay:
+                    raise
+                time.sleep(delay)
 
 
 def _connection(address: str, timeout: float) -> http.client.HTTPConnection:

@@ -173,11 +173,13 @@ def annotate_request(annotator, request: dict, lock: threading.Lock | None = Non
 class _TCPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 64  # clients that connect while the server is busy wait in line
 
 
 class _UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 64
 
     def get_request(self):
         conn, _ = super().get_request()
