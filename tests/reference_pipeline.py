@@ -21,10 +21,39 @@ from classifier.features.context import SEQ, SEQUENCE_NAMES, _SOURCE_TAG, _doc_s
 from classifier.features.cues import (CUE_NAMES, FIRST_PERSON, LEXICONS, _CAPWORD, _DATE_WORDS, _DIGIT, _HEDGE_STARTS,
                                       _MARKUP_START, _MONEY, _MONTH_MAY, _NUMBER, _OPINION, _PERCENT, _QUOTE_MARKS,
                                       _SAID_END, _SPEAKER_PREFIX, _SPEAKER_VERB, _SPEAKER_VERBS, _SUPERLATIVES, _TICKER,
-                                      _TIME, _TOKEN, _URL_MARKS, _YEAR, _class_counts, _imperatives, _judging_copula,
-                                      _judging_words, _quote_split, _saying_clauses, lexicon_counts, tokenize)
+                                      _TIME, _TOKEN, _URL_MARKS, _YEAR, _CLASS_OF, _OUT_CLASSES, _imperatives, _judging_copula,
+                                      _judging_words, _phrase_tables, _QUOTED, _saying_clauses, tokenize)
 from classifier.model.compiled import _softmax
 from classifier.segment import _chunks
+
+
+def lexicon_counts(tokens: list[str]) -> list[int]:
+    singles, phrases, starts = _phrase_tables()
+    counts = [0] * len(LEXICONS)
+    for i, tok in enumerate(tokens):
+        for k in singles.get(tok, ()):
+            counts[k] += 1
+        if tok in starts:
+            for size in (2, 3, 4):
+                for k in phrases.get(tuple(tokens[i:i + size]), ()):
+                    counts[k] += 1
+    return counts
+
+
+def _class_counts(tokens: list[str]) -> list[int]:
+    counts = [0] * len(_OUT_CLASSES)
+    for tok in tokens:
+        for k in _CLASS_OF.get(tok, ()):
+            counts[k] += 1
+    return counts
+
+
+def _quote_split(text: str) -> tuple[str, str]:
+    if not any(q in text for q in _QUOTE_MARKS) and "\u2018" not in text:
+        return text, ""
+    inside = " ".join(m.group(0) for m in _QUOTED.finditer(text))
+    outside = _QUOTED.sub(" ", text)
+    return outside, inside
 
 
 def reference_units(text: str, nlp) -> list[tuple[int, int, str]]:
