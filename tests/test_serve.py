@@ -74,6 +74,29 @@ def test_client_refuses_local_only_options(unix_server):
     assert result.exit_code == 2 and "belong to the server" in result.output
 
 
+def test_url_requests(annotator, unix_server, tmp_path):
+    """A URL is fetched by the server (here from a page server on the loopback) and annotated as HTML."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "a.html").write_text("<html><body><nav>Home | News</nav><p>The council voted 31 to 9. "
+                                     "It could rise.</p></body></html>", encoding="utf-8")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    pages = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=pages.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{pages.server_address[1]}"
+        status, answer = call(unix_server, "POST", "/annotate", {"url": f"{base}/a.html"})
+        assert status == 200 and "The council voted" in answer["result"]["text"]
+        assert "<p>" not in answer["result"]["text"]
+        status, answer = call(unix_server, "POST", "/annotate", {"url": f"{base}/missing.html"})
+        assert status == 422 and "404" in answer["error"]
+    finally:
+        pages.shutdown()
+        pages.server_close()
+
+
 def test_tcp_needs_the_token(tcp_server):
     with pytest.raises(ClientError, match="token"):
         call(tcp_server, "GET", "/health")
