@@ -1,6 +1,6 @@
 """Benchmark ``hypefact score``: articles per second and peak memory for each engine.
 
-    .venv/bin/python benchmarks/feeds.py                 # 2000 articles; 1 and 2 local processes, Dask LocalCluster
+    .venv/bin/python benchmarks/feeds.py                 # 2000 articles; the bar, 1 and 2 local processes, Dask
     .venv/bin/python benchmarks/feeds.py --articles 5000 --configs local:1 local:2 dask:2
 
 The articles are built from the project's own labeled data (``data/labels``:
@@ -12,7 +12,11 @@ included in the wall time, and memory is measured per configuration: the peak
 RSS of the main process (the reader and single writer) and the peak of the
 main process plus all its worker processes together, sampled every 50 ms.
 The main process's RSS at a quarter of the run and at the end shows whether
-memory stays flat as articles stream through.
+memory stays flat as articles stream through. CPU % is the user + system time
+of a run and its worker processes over its wall time (200% = both cores of a
+2-core machine busy). ``annotate-only`` is the bar: the same texts annotated in
+one process with no reading, database or workers; each engine's throughput is
+printed against it per core, and the rest is the time spent outside annotation.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -77,9 +82,32 @@ class MemorySampler(threading.Thread):
             self.stop.wait(self.interval)
 
 
+def annotate_only(dump: Path) -> dict:
+    """The bar: the same texts annotated in this one process, no reading, database or workers."""
+    from classifier.annotate import Annotator
+
+    sampler = MemorySampler()
+    sampler.start()
+    t0 = time.perf_counter()
+    annotator = Annotator.load()
+    with open(dump, encoding="utf-8") as fh:
+        texts = [json.loads(line)["text"] for line in fh]
+    for i in range(0, len(texts), 16):
+        annotator.annotate_many(texts[i:i + 16])
+    elapsed = time.perf_counter() - t0
+    sampler.stop.set()
+    sampler.join()
+    return {"config": "annotate-only", "workers": 1, "scored": len(texts), "failed": 0, "seconds": round(elapsed, 2),
+            "articles_per_s": round(len(texts) / elapsed, 1), "peak_main_mb": round(sampler.peak_main / 2**20),
+            "peak_total_mb": round(sampler.peak_total / 2**20), "main_quarter_mb": 0, "main_end_mb": 0}
+
+
 def run_one(config: str, dump: Path, db: Path, n: int) -> dict:
     """Run one configuration in this process; returns its figures."""
     import psutil
+
+    if config == "annotate-only":
+        return annotate_only(dump)
 
     from classifier.batch.summary import Listener
 
@@ -115,8 +143,8 @@ def run_one(config: str, dump: Path, db: Path, n: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=2000)
-    ap.add_argument("--configs", nargs="+", default=["local:1", "local:2", "dask:2"],
-                    help="engine:workers, e.g. local:1 local:2 dask:2")
+    ap.add_argument("--configs", nargs="+", default=["annotate-only", "local:1", "local:2", "dask:2"],
+                    help="engine:workers, e.g. local:1 local:2 dask:2; annotate-only is the bar")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one configuration
     ap.add_argument("--dump", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
@@ -130,18 +158,28 @@ def main() -> None:
         print(f"{args.articles} articles, {chars / 1e6:.1f} M characters ({chars // args.articles} per article), "
               f"{os.cpu_count()} CPUs, from {ROOT / 'data' / 'labels'}", flush=True)
         rows = []
+        cpu_before = 0.0
         for config in args.configs:
             db = Path(tmp) / f"{config.replace(':', '-')}.db"
-            out = subprocess.run([sys.executable, __file__, "--one", config, "--dump", str(dump), "--db", str(db),
-                                  "--articles", str(args.articles)], cwd=ROOT, capture_output=True, text=True)
-            if out.returncode != 0:
-                print(f"{config}: failed\n{out.stderr[-2000:]}", file=sys.stderr)
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, __file__, "--one", config, "--dump", str(dump), "--db", str(db),
+                                     "--articles", str(args.articles)], cwd=ROOT, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True)
+            stdout, stderr = proc.communicate()
+            # CPU of the run and of its worker processes (reaped before it exits): utilisation of the cores.
+            usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = usage.ru_utime + usage.ru_stime - cpu_before
+            cpu_before += cpu
+            wall = time.perf_counter() - t0
+            if proc.returncode != 0:
+                print(f"{config}: failed\n{stderr[-2000:]}", file=sys.stderr)
                 continue
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            rows.append(json.loads(stdout.strip().splitlines()[-1]))
+            rows[-1]["cpu_pct"] = round(100 * cpu / wall)
             print(f"  {config} done: {rows[-1]['articles_per_s']} articles/s", flush=True)
-    header = ("engine", "workers", "scored", "seconds", "articles/s", "peak main MB", "peak all MB",
+    header = ("engine", "workers", "scored", "seconds", "articles/s", "CPU %", "peak main MB", "peak all MB",
               "main MB @25%", "main MB @end")
-    keys = ("config", "workers", "scored", "seconds", "articles_per_s", "peak_main_mb", "peak_total_mb",
+    keys = ("config", "workers", "scored", "seconds", "articles_per_s", "cpu_pct", "peak_main_mb", "peak_total_mb",
             "main_quarter_mb", "main_end_mb")
     if not rows:
         sys.exit("no configuration finished")
@@ -150,6 +188,17 @@ def main() -> None:
     print("  ".join(h.rjust(w) for h, w in zip(header, widths)))
     for r in rows:
         print("  ".join(str(r[k]).rjust(w) for k, w in zip(keys, widths)))
+    bar = next((r for r in rows if r["config"] == "annotate-only"), None)
+    if bar:
+        print(f"\nagainst annotating the same texts in one process per core ({bar['articles_per_s']} articles/s "
+              "per core; target >= 0.8x):")
+        for r in rows:
+            if r is bar:
+                continue
+            ratio = r["articles_per_s"] / (bar["articles_per_s"] * r["workers"])
+            print(f"  {r['config']}: {ratio:.2f}x; time outside annotation (reading, SQLite, IPC, start-up) "
+                  f"about {max(0.0, 1 - ratio):.0%}")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

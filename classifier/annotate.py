@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import asdict, dataclass, field
-
-import numpy as np
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 
 from .about import __version__
 from .labels import CLAIM_LABELS, DEFAULT_MIN_CLAIMS, summarize
-from .ledger import ledger_for
-from .model.files import load_predictor
 from .read import DEFAULT_MAX_BYTES, InputError, SourceText, read_source
 from .segment import iter_units, load_pipeline
 
-#: More units than this in one text is not an article (a million one-word lines, a word list): it is
-#: refused before it is classified, because memory grows with the number of units (~4 KB each).
-MAX_UNITS = 20_000
+# NumPy, the model and the source ledger are imported when an Annotator is made or used, not with
+# this module: the result objects below are also what the thin client of ``hypefact serve`` renders
+# (classifier.client), which must start without them.
+
+#: More units than this in one text is not an article (a word list, a log): it is refused as soon
+#: as the limit is crossed, before anything is classified. A unit costs about 200 bytes on the way
+#: (its text and offsets, then compact arrays; see SentenceList), so the limit bounds memory near
+#: 200 MB whatever the input; real articles run to a few hundred units, a 50 MB file of news to ~600,000.
+MAX_UNITS = 1_000_000
 
 
 class ArticleRefused(InputError):
@@ -45,7 +49,7 @@ class NotEnglishError(InputError):
     """A document in a language the model was not trained on (refused unless ``any_language``)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     index: int
     start: int
@@ -59,10 +63,68 @@ class Sentence:
     sources: list[dict] = field(default_factory=list)  # what the claim rests on (classifier.ledger)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        if self.why is None:
-            del d["why"]
+        """The sentence as JSON-ready data (``dataclasses.asdict`` without its deep copy); ``why`` only
+        when it was asked for."""
+        d = {"index": self.index, "start": self.start, "end": self.end, "text": self.text, "label": self.label,
+             "confidence": self.confidence, "scores": dict(self.scores), "in_article": self.in_article,
+             "sources": self.sources}
+        if self.why is not None:
+            d["why"] = self.why
         return d
+
+
+class SentenceList(Sequence):
+    """The sentences of one document, made on access from arrays: a list of :class:`Sentence`
+    in every way that reads (``len``, indexing, slicing, iteration, ``==``).
+
+    Why: a ``Sentence`` object with its own scores dict costs about 500 bytes; a document of a
+    million units would hold half a gigabyte of them. The arrays cost about 50 bytes a unit.
+    The optional per-sentence extras (article-region flags, ``--explain`` reasons, sources) are
+    kept as given: a list (or array) with one item per sentence, or None.
+    """
+
+    __slots__ = ("_text", "_spans", "_best", "_proba", "_classes", "_inside", "_why", "_sources")
+
+    def __init__(self, text: str, spans, best, proba, classes: list[str], inside=None, why=None, sources=None):
+        self._text = text  # the classified text: each sentence's text is a slice of it
+        self._spans = spans  # (n, 2) start and end offsets
+        self._best = best  # (n,) index of the label in classes
+        self._proba = proba  # (n, k) scores, rounded as shown
+        self._classes = classes
+        self._inside, self._why, self._sources = inside, why, sources
+
+    def __len__(self) -> int:
+        return len(self._spans)
+
+    def _make(self, i: int, start: int, end: int, best: int, scores: list[float]) -> Sentence:
+        return Sentence(i, start, end, self._text[start:end], self._classes[best], max(scores),
+                        dict(zip(self._classes, scores)),
+                        True if self._inside is None else bool(self._inside[i]),
+                        None if self._why is None else self._why[i],
+                        [] if self._sources is None else self._sources[i])
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("sentence index out of range")
+        start, end = self._spans[i].tolist()
+        return self._make(i, start, end, int(self._best[i]), self._proba[i].tolist())
+
+    def __iter__(self):
+        for a in range(0, len(self), 4096):  # arrays to Python values a block at a time, not per row
+            rows = zip(self._spans[a:a + 4096].tolist(), self._best[a:a + 4096].tolist(),
+                       self._proba[a:a + 4096].tolist())
+            for i, ((start, end), best, scores) in enumerate(rows, a):
+                yield self._make(i, start, end, best, scores)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"SentenceList({len(self)} sentences)"
 
 
 @dataclass
@@ -73,7 +135,7 @@ class DocumentResult:
     verdict: str
     counts: dict[str, int]
     shares: dict[str, float]
-    sentences: list[Sentence]
+    sentences: Sequence[Sentence]  # a list, or a SentenceList (the same, from arrays)
     text: str = field(default="", repr=False)  # the text that was classified (offsets point into it)
     notes: list[str] = field(default_factory=list)
     #: Fewer claim-making units than the annotator's ``min_claims``: the verdict rests on little.
@@ -100,6 +162,17 @@ class DocumentResult:
         if with_text:
             d["text"] = self.text
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "DocumentResult":
+        """The inverse of :meth:`to_dict` (what a server's answer is turned back into)."""
+        known = {f.name for f in fields(cls)}
+        renamed = {"hypefact_version": "version"}
+        doc = cls(**{renamed.get(k, k): v for k, v in d.items() if renamed.get(k, k) in known and k != "sentences"},
+                  sentences=[])
+        names = {f.name for f in fields(Sentence)}
+        doc.sentences = [Sentence(**{k: v for k, v in s.items() if k in names}) for s in d.get("sentences", ())]
+        return doc
 
 
 class Annotator:
@@ -139,6 +212,8 @@ class Annotator:
              explain: bool = False, allow_pickle: bool = False) -> "Annotator":
         """The model's compiled form and the splitter; ``allow_pickle`` permits a model that has only
         a (hash-checked) joblib file, which runs code when loaded."""
+        from .model.files import load_predictor
+
         model, info = load_predictor(model_path, allow_pickle)
         annotator = cls(model, load_pipeline(spacy_model), info, min_claims, explain)
         annotator.spacy_model = spacy_model
@@ -162,36 +237,57 @@ class Annotator:
         raises :class:`ArticleRefused` (naming its index), so that one text can never
         hold a batch hostage.
         """
+        import numpy as np
+
         paths = paths or [f"<text {i}>" for i in range(len(texts))]
         regions = in_article or [None] * len(texts)
-        segmented = [self._units(text, i, seconds_per_text) for i, text in enumerate(texts)]
-        inside = [_units_in_article(text, units, region) for text, units, region in zip(texts, segmented, regions)]
-        X = [{"text": u.text, "doc": f"#{i}", "outside": 0.0 if flag else 1.0}
-             for i, units in enumerate(segmented) for u, flag in zip(units, inside[i])]
+        # One unit at a time: only its text and offsets are kept (a huge document holds no Unit objects).
+        unit_texts, bounds, sizes = [], array("q"), []
+        for i, text in enumerate(texts):
+            before = len(unit_texts)
+            for unit in self._units(text, i, seconds_per_text):
+                unit_texts.append(unit.text)
+                bounds.extend((unit.start, unit.end))
+            sizes.append(len(unit_texts) - before)
+        spans = np.frombuffer(bounds, dtype=np.int64).reshape(-1, 2) if bounds else np.zeros((0, 2), dtype=np.int64)
+        starts = np.cumsum([0] + sizes)
+        inside = [None if regions[i] is None else _units_in_article(text, spans[starts[i]:starts[i + 1], 0].tolist(),
+                                                                      regions[i])
+                  for i, text in enumerate(texts)]
         whys = None
-        if self.explain and X:
-            from .explain import explain_units  # the same probabilities, with their reasons
+        if not unit_texts:
+            proba = np.zeros((0, len(self.classes)))
+        elif self.explain or any(flags is not None for flags in inside):
+            X = [{"text": unit_texts[k], "doc": f"#{i}",
+                  "outside": 0.0 if inside[i] is None or inside[i][k - starts[i]] else 1.0}
+                 for i in range(len(texts)) for k in range(starts[i], starts[i + 1])]
+            if self.explain:
+                from .explain import explain_units  # the same probabilities, with their reasons
 
-            proba, explanations = explain_units(self.model, X)
-            whys = [[r.to_dict() for r in e.why()] for e in explanations]
-        else:
-            proba = self.model.predict_proba(X) if X else np.zeros((0, len(self.classes)))
-        best = np.argmax(proba, axis=1).tolist() if len(X) else []
-        rounded = np.round(proba, 4).tolist()
-        results, row = [], 0
-        for i, (text, units) in enumerate(zip(texts, segmented)):
-            rows = rounded[row:row + len(units)]
-            labels = [self.classes[j] for j in best[row:row + len(units)]]
-            why = whys[row:row + len(units)] if whys is not None else [None] * len(units)
-            row += len(units)
-            if self.with_sources:
-                sources, ledger = ledger_for(self.source_finder, [u.text for u in units], [u.start for u in units],
-                                             labels, text)
+                proba, explanations = explain_units(self.model, X)
+                whys = [[r.to_dict() for r in e.why()] for e in explanations]
             else:
-                sources, ledger = [[] for _ in units], None
-            sentences = [Sentence(k, u.start, u.end, u.text, lab, max(p), dict(zip(self.classes, p)), flag, w, src)
-                         for k, (u, lab, p, flag, w, src) in enumerate(zip(units, labels, rows, inside[i], why,
-                                                                             sources))]
+                proba = self.model.predict_proba(X)
+            del X
+        else:  # plain text: (doc, text) pairs made as the model reads them, no dict per unit
+            proba = self.model.predict_proba((f"#{i}", unit_texts[k]) for i in range(len(texts))
+                                             for k in range(starts[i], starts[i + 1]))
+        del unit_texts
+        best = np.argmax(proba, axis=1)
+        rounded = np.round(proba, 4)
+        results = []
+        for i, text in enumerate(texts):
+            rows = slice(starts[i], starts[i + 1])
+            labels = [self.classes[j] for j in best[rows].tolist()]
+            sources = ledger = None
+            if self.with_sources:
+                from .ledger import ledger_for
+
+                doc_spans = spans[rows].tolist()
+                sources, ledger = ledger_for(self.source_finder, [text[a:b] for a, b in doc_spans],
+                                             [a for a, _ in doc_spans], labels, text)
+            sentences = SentenceList(text, spans[rows], best[rows], rounded[rows], self.classes, inside[i],
+                                     None if whys is None else whys[rows], sources)
             counts, shares, verdict = summarize(labels)
             result = DocumentResult(paths[i], verdict, counts, shares, sentences, text,
                                     list(notes[i]) if notes else [], model=self.model_id, ledger=ledger)
@@ -232,27 +328,25 @@ class Annotator:
             src = read_source(path, max_bytes or DEFAULT_MAX_BYTES, encoding)
         return self.annotate_source(src, any_language)
 
-    def _units(self, text: str, index: int, seconds: float | None) -> list:
+    def _units(self, text: str, index: int, seconds: float | None):
+        """The units of ``text``, one at a time, refused (:class:`ArticleRefused`) past
+        :data:`MAX_UNITS` or ``seconds``."""
         deadline = None if seconds is None else time.monotonic() + seconds
-        units = []
-        for unit in iter_units(text, self.nlp):
-            units.append(unit)
-            if len(units) > MAX_UNITS:
+        for n, unit in enumerate(iter_units(text, self.nlp), 1):
+            if n > MAX_UNITS:
                 raise ArticleRefused(f"over {MAX_UNITS:,} sentences: not one article (split it into articles)", index)
             if deadline is not None and time.monotonic() > deadline:
                 raise ArticleRefused(f"took over {seconds:g} s to split into sentences; skipped "
                                      "(--article-seconds raises the limit)", index)
-        return units
+            yield unit
 
 
-def _units_in_article(text: str, units, in_article: list[bool] | None) -> list[bool]:
-    """Per unit: whether the line it starts on is inside the article region (all True without a region)."""
-    if in_article is None:
-        return [True] * len(units)
+def _units_in_article(text: str, unit_starts: list[int], in_article: list[bool]) -> list[bool]:
+    """Per unit (given by its start offset): whether the line it starts on is inside the article region."""
     starts = [0] + [k + 1 for k, ch in enumerate(text) if ch == "\n"]
     out = []
-    for u in units:
-        line = bisect.bisect_right(starts, u.start) - 1
+    for start in unit_starts:
+        line = bisect.bisect_right(starts, start) - 1
         out.append(in_article[line] if 0 <= line < len(in_article) else True)
     return out
 

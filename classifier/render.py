@@ -14,7 +14,6 @@ import json
 
 from .labels import LABELS
 from .annotate import DocumentResult
-from .explain import format_why
 
 FORMATS = ("pretty", "jsonl", "json", "csv", "html")
 STYLE = {"sourced_fact": "green", "attributed_claim": "cyan", "speculation": "magenta", "boilerplate": "bright_black"}
@@ -51,23 +50,49 @@ def verdict_phrase(r: DocumentResult) -> str:
     return text
 
 
+def write_jsonl(results: list[DocumentResult], fh) -> None:
+    """One JSON line per sentence, written as it is made (memory stays flat on a huge document)."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    write = fh.write
+    for row in sentence_rows(results):
+        write(dumps(row) + "\n")
+
+
 def to_json(results: list[DocumentResult]) -> str:
-    return json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2) + "\n"
+    """A JSON array of documents, one sentence a line.
+
+    Written piece by piece with the C encoder: ``json.dumps(indent=...)`` falls back to the
+    pure-Python encoder and costs 3-5x the whole ``jsonl`` output.
+    """
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    docs = []
+    for r in results:
+        d = r.to_dict()
+        sentences = d.pop("sentences")
+        body = ",\n    ".join(encode(s) for s in sentences)
+        docs.append(encode(d)[:-1] + (f', "sentences": [\n    {body}\n  ]}}' if sentences else ', "sentences": []}'))
+    return "[\n  " + ",\n  ".join(docs) + "\n]\n" if docs else "[]\n"
 
 
 def to_jsonl(results: list[DocumentResult]) -> str:
     """One object per sentence (each with its ``sources``; the document's ledger is in json)."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in sentence_rows(results))
-
-
-def to_csv(results: list[DocumentResult]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    write_jsonl(results, buf)
+    return buf.getvalue()
+
+
+def write_csv(results: list[DocumentResult], fh) -> None:
+    writer = csv.writer(fh)
     writer.writerow(CSV_COLUMNS)
     for row in sentence_rows(results):
         writer.writerow([row["path"], row["index"], row["start"], row["end"], row["label"], row["confidence"],
                          *[row["scores"].get(lab, 0.0) for lab in LABELS], int(row["in_article"]), row["verdict"],
                          int(row["low_evidence"]), row["model"], row["hypefact_version"], row["text"]])
+
+
+def to_csv(results: list[DocumentResult]) -> str:
+    buf = io.StringIO()
+    write_csv(results, buf)
     return buf.getvalue()
 
 
@@ -89,7 +114,7 @@ def to_html(results: list[DocumentResult]) -> str:
             colours[tag] = HTML_COLOURS[s.label]
             ents.append({"start": s.start, "end": s.end, "label": tag})
             if s.why is not None:  # --explain: the reasons as the sentence's tooltip
-                ents[-1]["params"] = {"why": html_lib.escape(f"why, over {_runner_up(s)}: {format_why(s.why)}",
+                ents[-1]["params"] = {"why": html_lib.escape(_why_line(s),
                                                              quote=True)}
         options = {"colors": colours}
         if any(s.why is not None for s in r.sentences):
@@ -128,6 +153,14 @@ def to_html(results: list[DocumentResult]) -> str:
             ".verdict{background:#f6f6f6;padding:.6em}.low-evidence{background:#fff3cd}"
             ".furniture{color:#666;margin:.5em 0}" + LEDGER_CSS + "</style></head><body>"
             f"<h1>hypefact</h1><p>{legend}</p>{''.join(parts)}</body></html>\n")
+
+
+def _why_line(s) -> str:
+    """``why, over <runner-up>: <reasons>`` (explain is imported only when there are reasons: the thin
+    client of ``hypefact serve`` renders without NumPy)."""
+    from .explain import format_why
+
+    return f"why, over {_runner_up(s)}: {format_why(s.why)}"
 
 
 def _runner_up(s) -> str:
@@ -191,7 +224,7 @@ def print_pretty(results: list[DocumentResult], console, hide: frozenset[str] | 
             line.append(s.text, style=STYLE[s.label])
             console.print(line)
             if s.why is not None:
-                console.print(Text(f"     why, over {_runner_up(s)}: {format_why(s.why)}", style="dim"))
+                console.print(Text("     " + _why_line(s), style="dim"))
         if hidden:
             console.print(f"[dim]({hidden} {', '.join(sorted(hide))} sentence{'s' if hidden != 1 else ''} hidden)[/]")
         if r.ledger is not None:
@@ -201,6 +234,16 @@ def print_pretty(results: list[DocumentResult], console, hide: frozenset[str] | 
 def render(results: list[DocumentResult], fmt: str) -> str:
     """Any machine-readable format as a string (pretty is printed, see :func:`print_pretty`)."""
     return {"json": to_json, "jsonl": to_jsonl, "csv": to_csv, "html": to_html}[fmt](results)
+
+
+def write_rendered(results: list[DocumentResult], fmt: str, fh) -> None:
+    """Write a machine-readable format to ``fh``; jsonl and csv row by row, never whole in memory."""
+    if fmt == "jsonl":
+        write_jsonl(results, fh)
+    elif fmt == "csv":
+        write_csv(results, fh)
+    else:
+        fh.write(render(results, fmt))
 
 
 # ---------------------------------------------------------------------------

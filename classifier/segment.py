@@ -15,7 +15,10 @@ Every unit carries character offsets into the text that was segmented, so
 from __future__ import annotations
 
 import re
+import weakref
 from bisect import bisect_left
+from collections import Counter
+from itertools import compress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
@@ -89,7 +92,7 @@ _CANDIDATES = re.compile(r"[\"\u201c\u2018\u00ab|]|(?<!\w)'|\.\.\.?|\u2026")
 
 
 def structure_rules(doc):
-    """Set sentence starts for line breaks, flattened markdown and quotes.
+    """Set sentence starts for line breaks, flattened markdown and quotes (the spaCy component).
 
     Works from character offsets (regexes over ``doc.text``, token offsets from
     ``doc.to_array``), reads only the tokens that can matter, and writes all
@@ -99,13 +102,19 @@ def structure_rules(doc):
     import numpy as np
     from spacy.attrs import IDX, SENT_START
 
-    n = len(doc)
-    if n < 2:
+    if len(doc) < 2:
         return doc
     arrays = doc.to_array([IDX, SENT_START]).view(np.int64)  # uint64 holds -1 as 2**64 - 1
-    idx = arrays[:, 0].tolist()
-    ss = arrays[:, 1].tolist()  # 1 starts a sentence, -1 does not
-    text = doc.text
+    ss = _structure_starts(doc, doc.text, arrays[:, 0].tolist(), arrays[:, 1].tolist())
+    doc.from_array([SENT_START], np.array(ss, dtype=np.int64).view(np.uint64).reshape(-1, 1))
+    return doc
+
+
+def _structure_starts(doc, text: str, idx: list[int], ss: list[int]) -> list[int]:
+    """The rules of :func:`structure_rules` over ``doc``'s text (``doc.text`` builds it token by
+    token: pass it in), token offsets ``idx`` and a splitter's sentence starts ``ss`` (1 starts a
+    sentence, -1 does not); returns ``ss`` changed in place."""
+    n = len(idx)
     starts, protected = _boundaries(text)
     start_set = set(starts)
 
@@ -113,8 +122,9 @@ def structure_rules(doc):
         return bisect_left(idx, offset)
 
     for a, b in protected:
-        for i in range(token_at(a) + 1, min(token_at(b), n)):
-            ss[i] = -1
+        lo, hi = token_at(a) + 1, min(token_at(b), n)
+        if hi > lo:
+            ss[lo:hi] = [-1] * (hi - lo)
 
     # Quotes, ellipses and pipes: only the tokens where such characters start.
     for m in _CANDIDATES.finditer(text):
@@ -137,8 +147,8 @@ def structure_rules(doc):
 
     # '"Don't worry!", he said.', '"Why?" she asked.' and 'the U.S. Dept. said' stay one
     # sentence: news sentences do not start in lower case.
-    for i in range(1, n):
-        if ss[i] == 1 and text[idx[i]].islower():
+    for i in [i for i in compress(range(n), map((1).__eq__, ss)) if i]:  # the sentence starts only
+        if text[idx[i]].islower():
             prev = doc[i - 1].text
             if prev in CLOSING_QUOTES or prev == "," or prev.endswith("."):
                 ss[i] = -1
@@ -157,8 +167,7 @@ def structure_rules(doc):
                 if not doc[j].is_punct:
                     break
     ss[0] = 1
-    doc.from_array([SENT_START], np.array(ss, dtype=np.int64).view(np.uint64).reshape(-1, 1))
-    return doc
+    return ss
 
 
 @lru_cache(maxsize=4)
@@ -221,19 +230,118 @@ def segment(text: str, nlp: "Language | None" = None) -> list[Unit]:
 
 
 def iter_units(text: str, nlp: "Language | None" = None) -> Iterator[Unit]:
+    """The units of ``text`` in reading order, one chunk of the text in memory as a ``Doc`` at a time."""
     nlp = nlp or load_pipeline()
-    chunks = list(split_pathological_runs(_chunks(text)))  # no quadratic tokenizer runs
-    for (offset, _), doc in zip(chunks, nlp.pipe(c for _, c in chunks)):
-        yield from _units_of(doc, offset)
+    fast = _default_splitter(nlp)
+    warm = _warmer(nlp)
+    for offset, chunk in split_pathological_runs(_chunks(text)):  # no quadratic tokenizer runs
+        warm(chunk)
+        if fast is not None:
+            doc = nlp.tokenizer(chunk)
+            idx, ss = fast(doc, chunk)
+        else:
+            doc = nlp(chunk)
+            idx, ss = _idx_and_starts(doc)
+        yield from _units_of(chunk, offset, idx, ss)
 
 
-def _units_of(doc, offset: int) -> Iterator[Unit]:
-    text = doc.text
-    for sent in doc.sents:
-        a, b = sent.start_char, sent.end_char
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
-            yield Unit(offset + a, offset + b, text[a:b])
+# -- speed (issue 15); tests/test_predictions.py holds the plain version these must equal ----------
+
+#: Distinct whitespace-free pieces remembered per pipeline before the memory is reset (about 15 MB).
+WARM_PIECES = 200_000
+_WARMED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _warmer(nlp):
+    """A function that fills the tokenizer's cache with the repeated pieces of a chunk, one at a time.
+
+    spaCy caches how it split each whitespace-free piece, but stops adding to the cache for the rest
+    of a ``Doc`` once it meets a special case ("don't", "U.S.", an em dash): over a 100,000-character
+    chunk almost nothing gets cached (explosion/spaCy#13950). Tokenizing a piece on its own caches
+    it, and the chunk then runs from the cache, 2-5x faster; the tokens are the same. A piece met
+    only once gains nothing (it is tokenized once either way), so a piece is warmed when it is met
+    the second time, in this chunk or an earlier one.
+    """
+    tokenizer = nlp.tokenizer
+    warmed, met = _WARMED.setdefault(nlp, (set(), set()))
+
+    def warm(chunk: str) -> None:
+        if len(warmed) + len(met) > WARM_PIECES:
+            warmed.clear()
+            met.clear()
+        for piece, n in Counter(chunk.split()).items():
+            if piece in warmed:
+                continue
+            if n > 1 or piece in met:
+                tokenizer(piece)
+                warmed.add(piece)
+            else:
+                met.add(piece)
+
+    return warm
+
+
+def _default_splitter(nlp):
+    """For the default pipeline (blank tokenizer + ``sentencizer`` + ``hypefact_structure``), the two
+    components fused into one pass over token arrays; ``None`` for any other pipeline.
+
+    spaCy's sentencizer walks the ``Doc`` one ``Token`` object at a time (a third of the splitting
+    time); the same rule over arrays: a sentence starts at the first token after a sentence-final
+    character (``punct_chars``) that is neither punctuation nor such a character.
+    """
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
+
+    if list(nlp.pipe_names) != ["sentencizer", "hypefact_structure"]:
+        return None
+    sentencizer = nlp.get_pipe("sentencizer")
+    if getattr(sentencizer, "overwrite", False):
+        return None
+    final = np.array(sorted(nlp.vocab.strings.add(c) for c in sentencizer.punct_chars), dtype=np.uint64)
+
+    def split(doc, doc_text: str):
+        n = len(doc)
+        if n == 0:
+            return [], []
+        arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+        is_final = np.isin(arr[:, 0], final)
+        word = ~is_final & (arr[:, 1] == 0)
+        finals_up_to = np.cumsum(is_final)
+        words = np.flatnonzero(word)
+        finals_before = finals_up_to[words]
+        opens = np.diff(finals_before, prepend=0) > 0
+        ss = np.full(n, -1, dtype=np.int64)
+        ss[0] = 1
+        ss[words[opens]] = 1
+        idx = arr[:, 2].astype(np.int64).tolist()
+        ss = ss.tolist()
+        if n >= 2:
+            ss = _structure_starts(doc, doc_text, idx, ss)
+        return idx, ss
+
+    return split
+
+
+def _idx_and_starts(doc) -> tuple[list[int], list[int]]:
+    import numpy as np
+    from spacy.attrs import IDX, SENT_START
+
+    if len(doc) == 0:
+        return [], []
+    arrays = doc.to_array([IDX, SENT_START]).view(np.int64)
+    ss = arrays[:, 1].tolist()
+    ss[0] = 1
+    return arrays[:, 0].tolist(), ss
+
+
+def _units_of(text: str, offset: int, idx: list[int], ss: list[int]) -> Iterator[Unit]:
+    """Units from token offsets and sentence starts: each sentence runs from its first token to the
+    next sentence's first token, trimmed of whitespace (what ``doc.sents`` gives, without Spans)."""
+    bounds = [i for i, s in zip(idx, ss) if s == 1]
+    bounds.append(len(text))
+    for a, b in zip(bounds, bounds[1:]):
+        piece = text[a:b]
+        stripped = piece.strip()
+        if stripped:
+            a += len(piece) - len(piece.lstrip())
+            yield Unit(offset + a, offset + a + len(stripped), stripped)

@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from ..labels import DEFAULT_MIN_CLAIMS
-from .app import app, choices, console, fail, info, output_failure, write_output
+from .app import app, choices, console, fail, info, output_failure, write_streamed
 
 
 @app.command()
@@ -37,22 +37,49 @@ def annotate(
                                    "(e.g. --hide boilerplate); repeatable."),
     allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Load a model that has only a joblib file "
                                       "(a pickle: loading it runs code; only for files you trust)."),
+    server: Optional[str] = typer.Option(
+        None, "--server", help="Use a running `hypefact serve` (socket path or http://127.0.0.1:PORT); "
+                               "without it, a server at $HYPEFACT_SERVER or the default socket is used if one answers."),
+    token: Optional[str] = typer.Option(None, "--token", envvar="HYPEFACT_TOKEN", help="The token of a TCP server."),
+    local: bool = typer.Option(False, "--local", help="Annotate in this process even if a server is running."),
 ):
     """Label every sentence of each article, page or URL and give a verdict: reporting, mixed, analysis
     (or none when nothing in it makes a claim)."""
-    from ..annotate import annotate_paths
-    from ..render import FORMATS, HIDEABLE, print_pretty, render
+    from ..render import FORMATS, HIDEABLE, print_pretty, write_rendered
 
     if format not in FORMATS:
         fail(f"unknown format {format!r} (choose from {', '.join(FORMATS)})", 2)
     bad = sorted(set(hide) - HIDEABLE)
     if bad:
         fail(f"--hide {bad[0]!r}: choose from {', '.join(sorted(HIDEABLE))}", 2)
-    annotator = _load_annotator(model, spacy_model, allow_pickle)
-    annotator.explain = explain
-    annotator.min_claims = min_claims
-    results, failures = annotate_paths(annotator, paths, int(max_mb * 1024 * 1024), encoding,
-                                       any_language=any_language, allow_private=allow_private, timeout=timeout)
+    max_bytes = int(max_mb * 1024 * 1024)
+    # What only this process can do: the server runs its own model with default settings.
+    local_only = [name for name, used in (("--model", model is not None), ("--spacy-model", spacy_model is not None),
+                                          ("--explain", explain), ("--min-claims", min_claims != DEFAULT_MIN_CLAIMS),
+                                          ("--any-language", any_language), ("--allow-private", allow_private),
+                                          ("--allow-pickle", allow_pickle)) if used]
+    if server is None and not local and not local_only:
+        from ..client import find_server
+
+        server = find_server(token)
+    if server is not None:
+        from ..client import ClientError, annotate_paths_remote
+
+        if local_only:
+            fail(f"{', '.join(local_only)} cannot go to a server (give --model and --spacy-model to "
+                 "`hypefact serve`), or add --local", 2)
+        try:
+            results, failures = annotate_paths_remote(server, paths, max_bytes, encoding, token)
+        except ClientError as exc:
+            fail(str(exc))
+    else:
+        from ..annotate import annotate_paths
+
+        annotator = _load_annotator(model, spacy_model, allow_pickle)
+        annotator.explain = explain
+        annotator.min_claims = min_claims
+        results, failures = annotate_paths(annotator, paths, max_bytes, encoding,
+                                           any_language=any_language, allow_private=allow_private, timeout=timeout)
     for failure in failures:
         info(f"error: {failure.message}")
     if results:
@@ -62,7 +89,7 @@ def annotate(
             except OSError as exc:
                 fail(output_failure(output, exc))
         else:
-            write_output(render(results, format), output)
+            write_streamed(lambda fh: write_rendered(results, format, fh), output)
     if failures:
         info(f"{len(failures)} of {len(paths)} input(s) could not be annotated")
         raise typer.Exit(1)
@@ -75,6 +102,50 @@ def _load_annotator(model: Optional[Path], spacy_model: Optional[str], allow_pic
     try:
         return Annotator.load(model, spacy_model, allow_pickle=allow_pickle)
     except (HypefactError, ValueError) as exc:
+        fail(str(exc))
+
+
+@app.command()
+def serve(
+    socket_path: Optional[str] = typer.Option(None, "--socket", help="UNIX socket to listen on (default: "
+                                              "$XDG_RUNTIME_DIR/hypefact.sock or /tmp/hypefact-UID.sock)."),
+    port: Optional[int] = typer.Option(None, "--port", help="Listen on 127.0.0.1:PORT instead (needs a token)."),
+    token_file: Optional[Path] = typer.Option(None, "--token-file", help="With --port: write the token here "
+                                              "(mode 0600); default: $HYPEFACT_TOKEN, else a new one printed."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
+    spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
+    verbose: bool = typer.Option(False, "--verbose", help="Log every request on standard error."),
+):
+    """Keep the model loaded and annotate for clients (`hypefact annotate --server`), until Ctrl-C."""
+    import os
+    import secrets
+
+    from ..about import HypefactError
+    from ..client import default_socket
+    from ..serve import serve as run
+
+    token = None
+    if port is None:
+        socket_path = socket_path or default_socket()
+    elif socket_path:
+        fail("give --socket or --port, not both", 2)
+    else:
+        token = os.environ.get("HYPEFACT_TOKEN") or secrets.token_urlsafe(24)
+        if token_file:
+            fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(token + "\n")
+    annotator = _load_annotator(model, spacy_model)
+
+    def ready(server):
+        where = socket_path or f"http://127.0.0.1:{server.server_address[1]}"
+        info(f"hypefact serve: listening on {where}")
+        if token and not token_file and not os.environ.get("HYPEFACT_TOKEN"):
+            info(f"hypefact serve: token {token}")
+
+    try:
+        run(annotator, socket_path, port, token, verbose, ready)
+    except HypefactError as exc:
         fail(str(exc))
 
 

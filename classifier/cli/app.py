@@ -85,6 +85,23 @@ def _drop_buffered_stdout() -> None:
         pass
 
 
+def write_streamed(write, output: Optional[Path]) -> None:
+    """Call ``write(fh)`` on standard output, or on ``output`` written atomically (all or nothing)."""
+    from .._io import atomic_writer
+
+    try:
+        if output is None:
+            write(sys.stdout)
+            sys.stdout.flush()
+            return
+        with atomic_writer(output) as fh:
+            write(fh)
+    except OutputError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(output_failure(output, exc))
+
+
 def console(output: Optional[Path] = None):
     """A Rich console for pretty output: the terminal, or a plain-text file."""
     from rich.console import Console

@@ -12,7 +12,7 @@ import numpy as np
 
 from .cues import FIRST_PERSON as FIRST_PERSON_RE
 from .cues import SAYING_VERBS
-from .region import region_features
+from .region import region_columns, region_parts
 
 
 def split_units(X) -> tuple[list[str], list[str]]:
@@ -54,8 +54,11 @@ FIRST_PERSON_REACH = 3
 
 def register_flags(texts: Sequence[str]) -> np.ndarray:
     """Per unit, 0/1: addresses "you", asks a question, is a bullet, speaks as "I"/"we", is a source tag."""
-    return np.array([[bool(rx.search(t)) for rx in _STYLE] + [_is_tag(t.strip())] for t in texts],
-                    dtype=float).reshape(len(texts), len(_STYLE) + 1)
+    out = np.zeros((len(texts), len(_STYLE) + 1))
+    for j, rx in enumerate(_STYLE):  # column by column: no list of lists for a huge document
+        out[:, j] = np.fromiter((rx.search(t) is not None for t in texts), dtype=bool, count=len(texts))
+    out[:, -1] = np.fromiter((_is_tag(t.strip()) for t in texts), dtype=bool, count=len(texts))
+    return out
 
 
 def _is_tag(text: str) -> bool:
@@ -207,36 +210,63 @@ def context_features(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], w
     the first person (with its product with the unit's own scores), and where it lies against
     its page's article region (``outside``: 1.0 per unit outside; None: plain text, all inside;
     see :mod:`.region`)."""
-    n, k = P.shape
-    logP = np.log(np.clip(P, 1e-4, 1.0))
-    blocks = [logP]
-    for offset in [o for o in range(-window, window + 1) if o != 0]:
-        shifted = np.zeros((n, k))
-        missing = np.ones((n, 1))
-        for sl in _doc_slices(docs):
-            a, b = sl.start, sl.stop
-            src_a, src_b = max(a, a + offset), min(b, b + offset)
-            if src_b > src_a:
-                dst = slice(src_a - offset, src_b - offset)
-                shifted[dst] = logP[src_a:src_b]
-                missing[dst] = 0.0
-        blocks += [shifted, missing]
-    doc_mean = np.zeros((n, k))
-    flags = register_flags(texts)
-    style = np.zeros_like(flags)
-    position = np.zeros((n, 3))
-    for sl in _doc_slices(docs):
-        m = sl.stop - sl.start
-        doc_mean[sl] = P[sl].mean(axis=0)
-        style[sl] = flags[sl].mean(axis=0)
-        rel = np.arange(m) / max(m - 1, 1)
-        position[sl, 0] = rel
-        position[sl, 1] = np.log1p(m)
-        position[sl, 2] = (np.arange(m) == 0).astype(float)
-    # The document's mix modulates the unit's own scores: in an analysis piece a
-    # borderline general statement is the writer's view, in an explainer it is background.
-    style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
-    voice = first_person_shift(flags[:, FIRST_PERSON], docs)
-    blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, sequence_cues(texts, docs),
-               voice, P * voice, region_features(P, _doc_slices(docs), outside)]
-    return np.hstack(blocks)
+    parts = ContextParts(P, docs, texts, window, outside)
+    return parts.rows(0, len(P))
+
+
+def context_blocks(P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2,
+                   outside: np.ndarray | None = None, size: int = 4096):
+    """:func:`context_features` in blocks of ``size`` rows: ``(slice, block)`` pairs.
+
+    The whole matrix is about 80 floats a unit; a huge document never holds it at once.
+    """
+    parts = ContextParts(P, docs, texts, window, outside)
+    for a in range(0, len(P), size):
+        b = min(a + size, len(P))
+        yield slice(a, b), parts.rows(a, b)
+
+
+class ContextParts:
+    """What the context features of any rows are assembled from: per-document means and sizes, and
+    per unit its stage-1 scores, sequence cues, first-person shift and region flags (about 18 floats a unit; the
+    features themselves are about 80). Every value is computed as :func:`context_features` always
+    did, only at the time its rows are asked for."""
+
+    def __init__(self, P: np.ndarray, docs: Sequence[str], texts: Sequence[str], window: int = 2,
+                 outside: np.ndarray | None = None):
+        self.P = P
+        self.offsets = [o for o in range(-window, window + 1) if o != 0]
+        slices = _doc_slices(docs)
+        self.starts = np.array([sl.start for sl in slices], dtype=np.int64)
+        self.sizes = np.array([sl.stop - sl.start for sl in slices], dtype=np.int64)
+        flags = register_flags(texts)
+        self.doc_mean = np.array([P[sl].mean(axis=0) for sl in slices]).reshape(len(slices), P.shape[1])
+        self.style = np.array([flags[sl].mean(axis=0) for sl in slices]).reshape(len(slices), flags.shape[1])
+        self.voice = first_person_shift(flags[:, FIRST_PERSON], docs)
+        del flags
+        self.sequence = sequence_cues(texts, docs)
+        self.outside, self.nearby = region_parts(len(P), slices, outside)
+
+    def rows(self, a: int, b: int) -> np.ndarray:
+        """The context features of units ``a`` to ``b``."""
+        P = self.P[a:b]
+        logP = np.log(np.clip(P, 1e-4, 1.0))
+        blocks = [logP]
+        index = np.arange(a, b)
+        doc = np.searchsorted(self.starts, index, side="right") - 1
+        start, size = self.starts[doc], self.sizes[doc]
+        for offset in self.offsets:
+            src = index + offset
+            inside = (src >= start) & (src < start + size)
+            shifted = np.zeros_like(logP)
+            shifted[inside] = np.log(np.clip(self.P[src[inside]], 1e-4, 1.0))
+            blocks += [shifted, (~inside).astype(float)[:, None]]
+        doc_mean, style, voice = self.doc_mean[doc], self.style[doc], self.voice[a:b]
+        k = index - start
+        position = np.column_stack([k / np.maximum(size - 1, 1), np.log1p(size), (k == 0).astype(float)])
+        # The document's mix modulates the unit's own scores: in an analysis piece a
+        # borderline general statement is the writer's view, in an explainer it is background.
+        style_x = np.hstack([P * style[:, [j]] for j in range(style.shape[1])])
+        blocks += [doc_mean, logP * doc_mean, P * doc_mean, style, style_x, position, self.sequence[a:b],
+                   voice, P * voice, region_columns(P, self.outside[a:b], self.nearby[a:b])]
+        return np.hstack(blocks)

@@ -45,7 +45,17 @@ def unit_outside(X) -> np.ndarray:
 
 def region_features(P: np.ndarray, slices: Sequence[slice], outside: np.ndarray | None) -> np.ndarray:
     """The region columns for units with stage-1 probabilities ``P``, documents given as ``slices``."""
-    n, k = P.shape
+    flag, nearby = region_parts(len(P), slices, outside)
+    return region_columns(P, flag, nearby)
+
+
+def region_columns(P: np.ndarray, flag: np.ndarray, nearby: np.ndarray) -> np.ndarray:
+    """The region columns of some rows, from their stage-1 scores and :func:`region_parts`."""
+    return np.hstack([flag[:, None], nearby[:, None], P * flag[:, None]])
+
+
+def region_parts(n: int, slices: Sequence[slice], outside: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: its own outside flag, and the share of its neighbours (``NEIGHBOURS`` either side) outside."""
     flag = np.zeros(n) if outside is None else np.asarray(outside, dtype=float).reshape(n)
     nearby = np.zeros(n)
     for sl in slices:
@@ -55,4 +65,4 @@ def region_features(P: np.ndarray, slices: Sequence[slice], outside: np.ndarray 
         idx = np.arange(m)
         lo, hi = np.clip(idx - NEIGHBOURS, 0, m), np.clip(idx + NEIGHBOURS + 1, 0, m)
         nearby[sl] = (cum[hi] - cum[lo] - f) / np.maximum(hi - lo - 1, 1)
-    return np.hstack([flag[:, None], nearby[:, None], P * flag[:, None]])
+    return flag, nearby

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._io import atomic_writer
 from ..features import cues
-from ..features.context import context_features
+from ..features.context import context_blocks
 from ..features.region import unit_outside
 from .inputs import unit_columns
 
@@ -117,7 +117,14 @@ class CompiledModel:
 
     # -- predicting ---------------------------------------------------------
 
+    #: Units scored per batch: the (unit, term) pairs of a batch are Python lists, so batches keep
+    #: memory flat on a huge document (rows are independent: the scores are the same).
+    BATCH = 4096
+
     def _sentence_scores(self, texts: list[str]) -> np.ndarray:
+        if len(texts) > self.BATCH:
+            return np.vstack([self._sentence_scores(texts[i:i + self.BATCH])
+                              for i in range(0, len(texts), self.BATCH)])
         n = len(texts)
         scores = np.tile(self.intercept, (n, 1)).astype(np.float64)
         for vec in self.vectorizers:
@@ -152,8 +159,12 @@ class CompiledModel:
         P = _softmax(self._sentence_scores(texts))
         if not self.context:
             return P
-        Z = (context_features(P, docs, texts, self.window, unit_outside(X)) - self.ctx_mean) / self.ctx_scale
-        return _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
+        out = np.empty_like(P)
+        for rows, Z in context_blocks(P, docs, texts, self.window, unit_outside(X), self.BATCH):
+            Z -= self.ctx_mean  # in place, block by block: the whole matrix is about 80 floats a unit
+            Z /= self.ctx_scale
+            out[rows] = _softmax(Z @ self.ctx_coef_T + self.ctx_intercept)
+        return out
 
     def predict(self, X) -> np.ndarray:
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
