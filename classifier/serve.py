@@ -103,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError as exc:
             return self._send(400, {"error": f"the body is not a JSON object: {exc}"})
         try:
-            result = annotate_request(self.server.annotator, request, self.server.lock)
+            result = annotate_request(self.server.annotator, request, self.server.lock, self.server.allow_private)
         except RequestError as exc:
             return self._send(400, {"error": str(exc)})
         except (InputError, HypefactError, ValueError) as exc:  # bad input: the user's to fix
@@ -117,7 +117,8 @@ class RequestError(ValueError):
     """A request that names no input, or more than one."""
 
 
-def annotate_request(annotator, request: dict, lock: threading.Lock | None = None) -> dict:
+def annotate_request(annotator, request: dict, lock: threading.Lock | None = None,
+                     allow_private: bool = False) -> dict:
     """Answer one ``/annotate`` request: read the input it names, annotate it, return the document
     as JSON-ready data (with ``text``). Raises ``InputError``/``FetchError`` for bad input."""
     from .read import DEFAULT_MAX_BYTES, InputError, SourceText, read_source, text_from_bytes
@@ -157,7 +158,7 @@ def annotate_request(annotator, request: dict, lock: threading.Lock | None = Non
     else:
         from .fetch import read_url  # the network policy of annotate and score (no private addresses)
 
-        src = read_url(str(request["url"]), max_bytes)
+        src = read_url(str(request["url"]), max_bytes, allow_private=allow_private)
     with lock or threading.Lock():
         doc = annotator.annotate_source(src)  # language check and article region, as `hypefact annotate`
     return doc.to_dict(with_text=True)
@@ -180,9 +181,11 @@ class _UnixServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 
 
 def make_server(annotator, socket_path: str | None = None, port: int | None = None,
-                token: str | None = None, verbose: bool = False):
+                token: str | None = None, verbose: bool = False, allow_private: bool = False):
     """A server bound to a UNIX socket (``socket_path``) or to 127.0.0.1:``port`` (0 picks a free
-    port; ``token`` is then required). Call ``serve_forever()``; ``server_address`` says where."""
+    port; ``token`` is then required). Call ``serve_forever()``; ``server_address`` says where.
+    URLs are fetched under the network policy of ``annotate``: no private or loopback address
+    unless the server is started with ``allow_private`` (a client cannot ask for it)."""
     if (socket_path is None) == (port is None):
         raise ServeError("give either a socket path or a port")
     if socket_path is not None:
@@ -209,6 +212,7 @@ def make_server(annotator, socket_path: str | None = None, port: int | None = No
     server.annotator = annotator
     server.lock = threading.Lock()
     server.verbose = verbose
+    server.allow_private = allow_private
     return server
 
 
@@ -225,12 +229,12 @@ def _answers(socket_path: str) -> bool:
 
 
 def serve(annotator, socket_path: str | None = None, port: int | None = None, token: str | None = None,
-          verbose: bool = False, ready=None) -> None:
+          verbose: bool = False, ready=None, allow_private: bool = False) -> None:
     """Run a server until interrupted (Ctrl-C or SIGTERM); a UNIX socket file is removed on exit.
     ``ready(server)`` is called once it listens."""
     import signal
 
-    server = make_server(annotator, socket_path, port, token, verbose)
+    server = make_server(annotator, socket_path, port, token, verbose, allow_private)
     def stop(*_):
         raise KeyboardInterrupt
 

@@ -71,7 +71,7 @@ def test_client_refuses_local_only_options(unix_server):
     from classifier.cli import app
 
     result = CliRunner().invoke(app, ["annotate", "--server", unix_server, "--model", "m.joblib", EXAMPLE])
-    assert result.exit_code == 2 and "belong to the server" in result.output
+    assert result.exit_code == 2 and "cannot go to a server" in result.output
 
 
 def test_url_requests(annotator, unix_server, tmp_path):
@@ -87,11 +87,21 @@ def test_url_requests(annotator, unix_server, tmp_path):
     threading.Thread(target=pages.serve_forever, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{pages.server_address[1]}"
-        status, answer = call(unix_server, "POST", "/annotate", {"url": f"{base}/a.html"})
-        assert status == 200 and "The council voted" in answer["result"]["text"]
-        assert "<p>" not in answer["result"]["text"]
-        status, answer = call(unix_server, "POST", "/annotate", {"url": f"{base}/missing.html"})
-        assert status == 422 and "404" in answer["error"]
+        # The network policy of `annotate`: a loopback URL is refused, and a client cannot lift that.
+        status, answer = call(unix_server, "POST", "/annotate", {"url": f"{base}/a.html", "allow_private": True})
+        assert status == 422 and "allow-private" in answer["error"]
+        lenient = make_server(annotator, socket_path=str(tmp_path / "lenient.sock"), allow_private=True)
+        threading.Thread(target=lenient.serve_forever, daemon=True).start()
+        try:
+            where = str(tmp_path / "lenient.sock")
+            status, answer = call(where, "POST", "/annotate", {"url": f"{base}/a.html"})
+            assert status == 200 and "The council voted" in answer["result"]["text"]
+            assert "<p>" not in answer["result"]["text"]
+            status, answer = call(where, "POST", "/annotate", {"url": f"{base}/missing.html"})
+            assert status == 422 and "404" in answer["error"]
+        finally:
+            lenient.shutdown()
+            lenient.server_close()
     finally:
         pages.shutdown()
         pages.server_close()

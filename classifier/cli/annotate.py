@@ -115,6 +115,8 @@ def serve(
     model: Optional[Path] = typer.Option(None, "--model", help="Model file (default: the shipped model)."),
     spacy_model: Optional[str] = typer.Option(None, "--spacy-model", help="An installed trained spaCy pipeline."),
     verbose: bool = typer.Option(False, "--verbose", help="Log every request on standard error."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Let clients' URLs reach loopback, private "
+                                       "and link-local addresses (refused by default, as in annotate)."),
 ):
     """Keep the model loaded and annotate for clients (`hypefact annotate --server`), until Ctrl-C."""
     import os
@@ -144,7 +146,7 @@ def serve(
             info(f"hypefact serve: token {token}")
 
     try:
-        run(annotator, socket_path, port, token, verbose, ready)
+        run(annotator, socket_path, port, token, verbose, ready, allow_private)
     except HypefactError as exc:
         fail(str(exc))
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._io import atomic_writer
 from ..features import cues
-from ..features.context import context_blocks
+from ..features.context import context_blocks, context_features
 from ..features.region import unit_outside
 from .inputs import unit_columns
 
@@ -153,6 +153,7 @@ class CompiledModel:
         return scores
 
     def predict_proba(self, X) -> np.ndarray:
+        X = X if hasattr(X, "__len__") else list(X)  # read twice: texts and docs, then region flags
         texts, docs = unit_columns(X)
         if not texts:
             return np.zeros((0, len(self.classes_)))

@@ -110,6 +110,7 @@ class UnitClassifier(ClassifierMixin, BaseEstimator):
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self, "sentence_model_")  # NotFittedError, as every scikit-learn estimator
+        X = X if hasattr(X, "__len__") else list(X)  # read twice: texts and docs, then region flags
         texts, docs = unit_columns(X)
         if not texts:
             return np.zeros((0, len(self.classes_)))
