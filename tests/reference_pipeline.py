@@ -35,8 +35,9 @@ def lexicon_counts(tokens: list[str]) -> list[int]:
             counts[k] += 1
         if tok in starts:
             for size in (2, 3, 4):
-                for k in phrases.get(tuple(tokens[i:i + size]), ()):
-                    counts[k] += 1
+                if i + size <= len(tokens):  # whole slices only (a phrase at the end is counted once)
+                    for k in phrases.get(tuple(tokens[i:i + size]), ()):
+                        counts[k] += 1
     return counts
 
 

@@ -226,3 +226,14 @@ def test_unsourced_passive_perception_counts_as_attribution():
     assert has_own_attribution("The listing is widely seen as a vote of confidence in the exchange.")
     assert has_own_attribution("It is also regarded as a turning point for the city.")
     assert not has_own_attribution("The storm is expected to clear by Sunday.")
+
+
+def test_a_lexicon_phrase_counts_once_wherever_it_stands():
+    """A multi-word entry at the end of a unit was counted up to three times (the 2-, 3- and
+    4-token slices there are the same tuple); it counts once, as in the middle."""
+    from classifier.features.cues import LEXICONS, lexicon_counts, tokenize
+
+    hedges = LEXICONS.index("hedges")
+    at_end = lexicon_counts(tokenize("The plan works in theory"))[hedges]
+    in_middle = lexicon_counts(tokenize("In theory the plan works"))[hedges]
+    assert at_end == in_middle == 1

@@ -63,13 +63,15 @@ def lexicon_counts(tokens: list[str]) -> list[int]:
             counts[k] += 1
     if not starts.isdisjoint(tokens):
         openings = _phrase_openings()
+        n = len(tokens)
         for i, tok in enumerate(tokens):
             if tok in starts and tuple(tokens[i:i + 2]) in openings:
-                # Near the end the slices repeat: a phrase there is counted up to three times (a
-                # known bug; fixing it changes the features, so it waits for a retrain).
+                # Only whole slices: near the end a shorter slice repeats the last one, and a phrase
+                # there used to be counted up to three times ("in theory" as three hedges).
                 for size in (2, 3, 4):
-                    for k in phrases.get(tuple(tokens[i:i + size]), ()):
-                        counts[k] += 1
+                    if i + size <= n:
+                        for k in phrases.get(tuple(tokens[i:i + size]), ()):
+                            counts[k] += 1
     return counts
 
 
