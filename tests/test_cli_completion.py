@@ -13,7 +13,8 @@ def _complete(words: str, cword: int) -> list[str]:
 
 
 def test_install_completion_writes_the_script_and_sources_it(tmp_path):
-    env = {**os.environ, "HOME": str(tmp_path)}
+    # The shell is named, not detected from the processes above the test run (which may be no shell at all).
+    env = {**os.environ, "HOME": str(tmp_path), "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     out = subprocess.run([HYPEFACT, "--install-completion", "bash"], env=env, capture_output=True, text=True,
                          timeout=60)
     assert out.returncode == 0, out.stderr

@@ -185,7 +185,7 @@ def test_a_malformed_scheduler_address_is_one_line(address, tmp_path):
     assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
 
 
-def test_a_cluster_whose_workers_all_died_stops_the_run(tmp_path):
+def _workers_all_died_scenario():
     import logging
 
     from classifier.batch.dask_engine import DaskEngine
@@ -220,3 +220,14 @@ def test_a_cluster_whose_workers_all_died_stops_the_run(tmp_path):
     finally:
         client.close()
         cluster.close()
+
+
+def test_a_cluster_whose_workers_all_died_stops_the_run():
+    """Run in a fresh interpreter: distributed keeps one event-loop runner per process, and other
+    tests' clients (one left connecting to a silent port, on purpose) must not decide this one."""
+    script = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import test_runs; "
+              "test_runs._workers_all_died_scenario()")
+    here = Path(__file__).resolve().parent
+    out = subprocess.run([sys.executable, "-c", script, str(here), str(here.parent)], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
