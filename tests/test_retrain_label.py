@@ -33,8 +33,11 @@ def story(tmp_path):
 
 def _spawn(tmp_path, *args, model=None):
     env = {**os.environ, "HYPEFACT_MODEL": str(model or small_model()), "NO_COLOR": "1"}
+    # Ctrl-C as a user at a terminal has it: a test run started in the background of a shell
+    # (`cmd &`) inherits SIGINT ignored, and so would the child, which would never see Ctrl-C.
     return pexpect.spawn(HYPEFACT, ["label", *map(str, args)], env=env, cwd=str(tmp_path), encoding="utf-8",
-                         timeout=30, dimensions=(40, 140))
+                         timeout=30, dimensions=(40, 140),
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _lines(path):
