@@ -60,14 +60,15 @@ class Sentence:
     scores: dict[str, float]
     in_article: bool = True  # inside the page's article region (always, for plain text)
     why: list[dict] | None = None  # with explain on: what pushed it towards its label (classifier.explain)
-    sources: list[dict] = field(default_factory=list)  # what the claim rests on (classifier.ledger)
+    sources: list[dict] | None = None  # what the claim rests on (classifier.ledger); None: not asked for
 
     def to_dict(self) -> dict:
         """The sentence as JSON-ready data (``dataclasses.asdict`` without its deep copy); ``why`` only
         when it was asked for."""
         d = {"index": self.index, "start": self.start, "end": self.end, "text": self.text, "label": self.label,
-             "confidence": self.confidence, "scores": dict(self.scores), "in_article": self.in_article,
-             "sources": self.sources}
+             "confidence": self.confidence, "scores": dict(self.scores), "in_article": self.in_article}
+        if self.sources is not None:
+            d["sources"] = self.sources
         if self.why is not None:
             d["why"] = self.why
         return d
@@ -101,7 +102,7 @@ class SentenceList(Sequence):
                         dict(zip(self._classes, scores)),
                         True if self._inside is None else bool(self._inside[i]),
                         None if self._why is None else self._why[i],
-                        [] if self._sources is None else self._sources[i])
+                        None if self._sources is None else self._sources[i])
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -188,7 +189,9 @@ class Annotator:
         self.explain = explain  # add each sentence's reasons ("why"), see classifier/explain.py
         self._source_finder = None
         self.spacy_model: str | None = None  # a trained pipeline whose NER the source ledger may use
-        self.with_sources = True  # False skips the source ledger (about a fifth of annotate's time)
+        #: Find what each claim rests on (classifier.ledger). It costs about as much as the rest of the
+        #: classification (``benchmarks/sources.py --speed``), so bulk output can go without it.
+        self.with_sources = True
 
     @property
     def source_finder(self):

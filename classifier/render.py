@@ -32,7 +32,9 @@ def sentence_rows(results: list[DocumentResult]):
             row = {"path": r.path, "index": s.index, "start": s.start, "end": s.end, "text": s.text,
                    "label": s.label, "confidence": s.confidence, "scores": s.scores, "in_article": s.in_article,
                    "verdict": r.verdict, "low_evidence": r.low_evidence, "model": r.model,
-                   "hypefact_version": r.version, "sources": s.sources}
+                   "hypefact_version": r.version}
+            if s.sources is not None:
+                row["sources"] = s.sources
             if s.why is not None:
                 row["why"] = s.why
             yield row
