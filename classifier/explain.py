@@ -192,27 +192,12 @@ class _SentenceTerms:
 
 
 def _sentence_terms(model, texts: list[str]) -> _SentenceTerms:
-    """The same arithmetic as ``CompiledModel._sentence_scores``, keeping the per-feature values."""
+    """The same arithmetic as ``CompiledModel._sentence_scores`` (its TF-IDF rows, then the cues),
+    keeping the per-feature values."""
     n = len(texts)
     scores = np.tile(model.intercept, (n, 1)).astype(np.float64)
     tfidf = []
-    for vec in model.vectorizers:
-        vocab, idf, analyzer = vec["vocab"], vec["idf"], vec["analyzer"]
-        rows, ids = [], []
-        for r, text in enumerate(texts):
-            found = [i for i in map(vocab.get, analyzer(text)) if i is not None]
-            rows.extend([r] * len(found))
-            ids.extend(found)
-        if not ids:
-            continue
-        size = len(idf)
-        keys, counts = np.unique(np.array(rows, dtype=np.int64) * size + np.array(ids, dtype=np.int64),
-                                 return_counts=True)
-        rows_a, cols_a = keys // size, keys % size
-        tf = 1.0 + np.log(counts) if vec["sublinear"] else counts.astype(np.float64)
-        w = tf * idf[cols_a]
-        norm = np.sqrt(np.bincount(rows_a, weights=w * w, minlength=n))
-        vals = w / norm[rows_a]
+    for vec, rows_a, cols_a, vals in model.tfidf_rows(texts):
         contrib = model.coef_T[vec["offset"] + cols_a] * vals[:, None]
         for c in range(scores.shape[1]):
             scores[:, c] += np.bincount(rows_a, weights=contrib[:, c], minlength=n)

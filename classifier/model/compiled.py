@@ -121,14 +121,12 @@ class CompiledModel:
     #: memory flat on a huge document (rows are independent: the scores are the same).
     BATCH = 4096
 
-    def _sentence_scores(self, texts: list[str]) -> np.ndarray:
-        if len(texts) > self.BATCH:
-            return np.vstack([self._sentence_scores(texts[i:i + self.BATCH])
-                              for i in range(0, len(texts), self.BATCH)])
+    def tfidf_rows(self, texts: list[str]):
+        """Per vectorizer, the TF-IDF rows of ``texts`` as ``(vectorizer, rows, columns, values)``:
+        (text, term) pairs counted with NumPy, as scikit-learn's TfidfVectorizer would weigh them.
+        Shared with :mod:`classifier.explain`, which takes the same sum apart."""
         n = len(texts)
-        scores = np.tile(self.intercept, (n, 1)).astype(np.float64)
         for vec in self.vectorizers:
-            # TF-IDF rows for all texts at once: (text, term) pairs counted with NumPy.
             vocab, idf, analyzer = vec["vocab"], vec["idf"], vec["analyzer"]
             rows, ids = [], []
             for r, text in enumerate(texts):
@@ -144,7 +142,15 @@ class CompiledModel:
             tf = 1.0 + np.log(counts) if vec["sublinear"] else counts.astype(np.float64)
             w = tf * idf[cols_a]
             norm = np.sqrt(np.bincount(rows_a, weights=w * w, minlength=n))
-            vals = w / norm[rows_a]
+            yield vec, rows_a, cols_a, w / norm[rows_a]
+
+    def _sentence_scores(self, texts: list[str]) -> np.ndarray:
+        if len(texts) > self.BATCH:
+            return np.vstack([self._sentence_scores(texts[i:i + self.BATCH])
+                              for i in range(0, len(texts), self.BATCH)])
+        n = len(texts)
+        scores = np.tile(self.intercept, (n, 1)).astype(np.float64)
+        for vec, rows_a, cols_a, vals in self.tfidf_rows(texts):
             contrib = self.coef_T[vec["offset"] + cols_a] * vals[:, None]
             for c in range(scores.shape[1]):
                 scores[:, c] += np.bincount(rows_a, weights=contrib[:, c], minlength=n)
