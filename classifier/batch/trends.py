@@ -275,8 +275,11 @@ def print_table(report: TrendReport, console=None) -> None:
     table = Table(title=_title(report), box=box.SIMPLE_HEAVY if console.is_terminal else box.ASCII)
     for col in _header(report):
         name = {"speculation_share": "speculation", "anonymous_source_share": "anonymous sources"}.get(col, col)
-        table.add_column(name, no_wrap=col in (report.by, report.period),
-                         justify="left" if col in (report.by, report.period) else "right")
+        if col == report.by:  # a long feed title is cut, not the figures
+            table.add_column(name, no_wrap=True, max_width=40, overflow="ellipsis")
+            continue
+        table.add_column(name, no_wrap=col == report.period, min_width=len(name) if col != report.period else None,
+                         justify="left" if col == report.period else "right")
     last = None
     for r in report.rows:
         table.add_row("" if r.group == last else r.group, r.period, str(r.articles), str(r.shared),
