@@ -273,3 +273,25 @@ def test_progress_total_is_known_once_sources_are_read_and_matches_what_is_repor
     with Store(db) as store:
         BatchRun(store, FakeEngine(), FakeSnapshot("d" * 64), BatchOptions(), listener).run([str(folder)])
     assert "all sources read: 8 articles" in log.getvalue() and "of 8 done" in log.getvalue()
+
+
+def test_an_article_not_in_english_is_reported_not_scored_unless_any_language(tmp_path):
+    """As `hypefact annotate` refuses it: a French article in a folder is one reported error and the
+    English one is scored; with --any-language both are scored, the French one noted out of scope."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "en.txt").write_text("The council voted 31 to 9 on Thursday to repair the harbour bridge. "
+                                   "Work starts in June, the council said.", encoding="utf-8")
+    (folder / "fr.txt").write_text("Le conseil municipal a voté jeudi la réparation du pont du port. Les travaux "
+                                   "commenceront en juin et dureront vingt mois, selon la mairie.", encoding="utf-8")
+    db = tmp_path / "a.db"
+    result = score_cli(folder, "--db", db)
+    assert "fr.txt" in result.output and "French (fr), not English" in result.output
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 1
+    db2 = tmp_path / "b.db"
+    score_cli(folder, "--db", db2, "--any-language")
+    with sqlite3.connect(db2) as c:
+        notes = [n for (n,) in c.execute("SELECT notes FROM scores") if n]
+        assert c.execute("SELECT COUNT(*) FROM scores").fetchone()[0] == 2
+        assert any("out of scope" in n for n in notes)

@@ -68,6 +68,9 @@ class BatchOptions:
     chunk_chars: int = DEFAULT_CHUNK_CHARS
     max_in_flight: int | None = None  # chunks; default 2 per worker
     article_seconds: float | None = DEFAULT_ARTICLE_SECONDS  # per-article budget for splitting into sentences
+    #: Score text that is not English too (with a note that it is out of scope); by default such an
+    #: article is reported and not scored, as ``hypefact annotate`` refuses it.
+    any_language: bool = False
 
 
 @dataclass
@@ -223,6 +226,10 @@ class BatchRun:
             self._links.append((article.id, src.source_id))
             self.listener.article_done(summary, "unchanged")
             return
+        if not self._in_scope(article, src):
+            summary.failed += 1
+            self.listener.article_done(summary, "failed")
+            return
         for note in article.notes:
             self._problem(Problem(src.summary.key, article.label, note, "warning"), src, count=False)
         self._in_run[article.id] = digest
@@ -233,6 +240,21 @@ class BatchRun:
             self._flush_chunk()
         elif self.in_flight:
             self._collect(block=False)
+
+    def _in_scope(self, article: Article, src: _SourceRun) -> bool:
+        """English text is; other languages are reported and left out (or, with ``any_language``,
+        scored with an out-of-scope note), as ``hypefact annotate`` does."""
+        from ..language import document_language
+
+        lang = document_language(article.text, article.in_article)
+        if lang.is_english:
+            return True
+        if self.options.any_language:
+            article.notes.append(f"the text is in {lang.name} ({lang.code}): out of scope, the model reads English only")
+            return True
+        self._problem(Problem(src.summary.key, article.label, f"the text is in {lang.name} ({lang.code}), not "
+                              "English: not scored (--any-language scores it, marked out of scope)", "error"), src)
+        return False
 
     def _problem(self, problem: Problem, src: _SourceRun | None, count: bool = True) -> None:
         self._problems.append(problem)

@@ -55,6 +55,8 @@ def score(
                                        "link-local addresses (refused by default, at every redirect)."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Concurrent article downloads per host."),
     chunk: int = typer.Option(16, "--chunk", min=1, help="Articles per task sent to a worker."),
+    any_language: bool = typer.Option(False, "--any-language", help="Score articles that are not in English too "
+                                      "(noted as out of scope); by default they are reported and not scored."),
     article_seconds: float = typer.Option(60.0, "--article-seconds", min=0.01, help="Skip (and report) an article "
                                           "still being split into sentences after this many seconds."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
@@ -72,7 +74,8 @@ def score(
         fail("--scheduler goes with --engine dask", 2)
     read = ReadOptions(timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), fetch_articles=fetch_articles,
                        per_host=per_host, since=_since(since), allow_private=allow_private)
-    options = BatchOptions(read=read, spacy_model=spacy_model, chunk_articles=chunk, article_seconds=article_seconds)
+    options = BatchOptions(read=read, spacy_model=spacy_model, chunk_articles=chunk, article_seconds=article_seconds,
+                           any_language=any_language)
     run_args = {"sources": sources, "engine": engine, "jobs": jobs, "scheduler": scheduler,
                 "fetch_articles": fetch_articles, "since": read.since, "model": str(model) if model else None}
     try:
