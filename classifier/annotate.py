@@ -28,9 +28,10 @@ from .segment import iter_units, load_pipeline
 # (classifier.client), which must start without them.
 
 #: More units than this in one text is not an article (a word list, a log): it is refused as soon
-#: as the limit is crossed, before anything is classified. A unit costs about 200 bytes on the way
-#: (its text and offsets, then compact arrays; see SentenceList), so the limit bounds memory near
-#: 200 MB whatever the input; real articles run to a few hundred units, a 50 MB file of news to ~600,000.
+#: as the limit is crossed, before anything is classified. A unit costs about 700 bytes at the peak
+#: (measured: a million one-word lines, 675 MB; its text and offsets, then compact arrays, see
+#: SentenceList), so the limit bounds memory near 700 MB whatever the input; real articles run to a
+#: few hundred units, a 50 MB file of news to ~600,000.
 MAX_UNITS = 1_000_000
 
 
