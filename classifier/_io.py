@@ -159,3 +159,23 @@ def temp_copy_beside(src: str | os.PathLike, dst: str | os.PathLike) -> str:
         os.unlink(tmp)
         raise
     return tmp
+
+
+def bounded_lines(fh, limit: int):
+    """``(line number, line)`` for each line of an open file, text or binary; a line longer than
+    ``limit`` comes back as ``None`` after being skipped over, a megabyte at a time, so that no
+    line is ever held whole (a 2 GB line in a label file or dump must not exhaust memory)."""
+    n = 0
+    while True:
+        line = fh.readline(limit + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > limit and line[-1:] not in ("\n", b"\n"):
+            while True:
+                rest = fh.readline(1 << 20)
+                if not rest or rest[-1:] in ("\n", b"\n"):
+                    break
+            yield n, None
+            continue
+        yield n, line

@@ -42,7 +42,7 @@ from typing import Callable, Iterator, Union
 
 from .http import (DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, HTML_ACCEPT, USER_AGENT, FetchError, HostLimiter,
                     decompress, fetch, is_gzip, is_http_url)
-from .._io import open_regular
+from .._io import bounded_lines, open_regular
 from ..fetch import source_from_response
 from ..page import article_lines, extract_region
 from ..read import TEXT_SUFFIXES, InputError, decode_bytes, html_to_text, read_source
@@ -574,24 +574,6 @@ def _open_dump(path: str):
     return gz
 
 
-def _read_lines(fh, max_bytes: int) -> Iterator[tuple[int, bytes | None]]:
-    """(line number, line) pairs; an over-long line comes back as None (and is skipped over)."""
-    lineno = 0
-    while True:
-        line = fh.readline(max_bytes + 1)
-        if not line:
-            return
-        lineno += 1
-        if len(line) > max_bytes and not line.endswith(b"\n"):
-            while True:  # skip the rest of the line without holding it
-                rest = fh.readline(1 << 20)
-                if not rest or rest.endswith(b"\n"):
-                    break
-            yield lineno, None
-            continue
-        yield lineno, line
-
-
 def _iter_jsonl(spec, options, status) -> Iterator[Item]:
     n = 0
     try:
@@ -601,7 +583,7 @@ def _iter_jsonl(spec, options, status) -> Iterator[Item]:
         return
     with fh:
         try:
-            for lineno, raw in _read_lines(fh, options.max_bytes):
+            for lineno, raw in bounded_lines(fh, options.max_bytes):
                 item = f"line {lineno}"
                 if raw is None:
                     n += 1

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .._io import NotRegularFileError, open_regular
+from .._io import NotRegularFileError, bounded_lines, open_regular
 from ..about import HypefactError
 from ..labels import LABELS
 
@@ -104,23 +104,10 @@ def open_label_file(path: str | os.PathLike) -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding="utf-8-sig")
 
 
-def label_lines(fh, path) -> Iterator[tuple[int, str | None]]:
+def label_lines(fh) -> Iterator[tuple[int, str | None]]:
     """(line number, line) for each line of an open label file; an over-long line comes back as
     None after being skipped over (it is never held whole)."""
-    n = 0
-    while True:
-        line = fh.readline(MAX_LINE_CHARS + 1)
-        if not line:
-            return
-        n += 1
-        if len(line) > MAX_LINE_CHARS and not line.endswith("\n"):
-            while True:
-                rest = fh.readline(1 << 20)
-                if not rest or rest.endswith("\n"):
-                    break
-            yield n, None
-            continue
-        yield n, line
+    return bounded_lines(fh, MAX_LINE_CHARS)
 
 
 def scan_labels(paths: Iterable[str | os.PathLike]) -> tuple[list[LabeledUnit], list[LabelFileError]]:
@@ -136,7 +123,7 @@ def scan_labels(paths: Iterable[str | os.PathLike]) -> tuple[list[LabeledUnit], 
     for path in label_files(paths):
         try:
             with open_label_file(path) as fh:
-                for n, line in label_lines(fh, path):
+                for n, line in label_lines(fh):
                     where = f"{path}:{n}"
                     if line is None:
                         errors.append(LabelFileError(f"{where}: over {MAX_LINE_CHARS // (1024 * 1024)} M characters; "

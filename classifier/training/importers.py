@@ -114,7 +114,7 @@ class _Reader:
 def _json_lines(path: Path, reader: _Reader):
     try:
         with open_label_file(path) as fh:
-            for n, line in label_lines(fh, path):
+            for n, line in label_lines(fh):
                 if line is None:
                     reader.result.problems.append(f"{path}:{n}: over {MAX_LINE_CHARS // (1024 * 1024)} M characters")
                     continue
