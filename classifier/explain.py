@@ -421,6 +421,15 @@ _SEQUENCE_TEXT = {
 }
 
 
+def _how_far(closeness: float, direction: str) -> str:
+    """A closeness column (1 / distance in units, 0: none) in words: "right below", "three units
+    above"; "" when there is none."""
+    if not closeness:
+        return ""
+    d = round(1 / closeness)
+    return f"right {direction}" if d == 1 else f"{_number(d)} units {direction}"
+
+
 def _describe_context(reason: str, i: int, Z: np.ndarray, P: np.ndarray, classes: list[str], k: int,
                       window: int, doc_start: int, doc_stop: int, cols: list[int]) -> str:
     """One context reason of unit ``i`` in words, from its raw (unscaled) context features."""
@@ -464,19 +473,13 @@ def _describe_context(reason: str, i: int, Z: np.ndarray, P: np.ndarray, classes
             j -= 1
         return "inside a quote opened " + ("in the unit before" if i - j == 1 else f"{_number(i - j)} units earlier")
     if reason == "tag_below":
-        closeness = z[cols[1]]
-        if not closeness:
-            return "no source tag below closes an excerpt"
-        d = round(1 / closeness)
-        where = "right below" if d == 1 else f"{_number(d)} units below"
-        return f"a source tag {where} names the source of this excerpt"
+        where = _how_far(z[cols[1]], "below")
+        return f"a source tag {where} names the source of this excerpt" if where else \
+            "no source tag below closes an excerpt"
     if reason == "lead_in_above":
-        closeness = z[cols[0]]
-        if not closeness:
-            return "no source lead-in (\u201cFrom X:\u201d) above"
-        d = round(1 / closeness)
-        where = "right above" if d == 1 else f"{_number(d)} units above"
-        return f"a source lead-in (\u201cFrom X:\u201d) {where}"
+        where = _how_far(z[cols[0]], "above")
+        return f"a source lead-in (\u201cFrom X:\u201d) {where}" if where else \
+            "no source lead-in (\u201cFrom X:\u201d) above"
     if reason == "in_table":
         if z[cols[1]]:
             return "inside a table of links (page furniture region)"

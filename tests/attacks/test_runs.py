@@ -153,23 +153,32 @@ def silent_port():
     srv.close()
 
 
-def test_a_port_that_never_speaks_is_a_timeout(silent_port):
-    from classifier.batch.dask_engine import DaskEngine
+def _batch_error_within(call, hang_message: str, seconds: float = 15) -> str:
+    """The message of the BatchError ``call()`` raises, run in a thread that must end within
+    ``seconds`` (a hang fails the test with ``hang_message``); "" if it raised none."""
     from classifier.batch.engines import BatchError
 
     box = {}
 
-    def start():
+    def run():
         try:
-            DaskEngine(f"tcp://127.0.0.1:{silent_port}", connect_timeout=1).start(None, None)
+            call()
         except BatchError as exc:
             box["error"] = str(exc)
 
-    t = threading.Thread(target=start, daemon=True)
+    t = threading.Thread(target=run, daemon=True)
     t.start()
-    t.join(15)
-    assert not t.is_alive(), "connecting to a silent port hung past --timeout"
-    assert "did not answer" in box.get("error", "")
+    t.join(seconds)
+    assert not t.is_alive(), hang_message
+    return box.get("error", "")
+
+
+def test_a_port_that_never_speaks_is_a_timeout(silent_port):
+    from classifier.batch.dask_engine import DaskEngine
+
+    error = _batch_error_within(lambda: DaskEngine(f"tcp://127.0.0.1:{silent_port}", connect_timeout=1).start(None, None),
+                                "connecting to a silent port hung past --timeout")
+    assert "did not answer" in error
 
 
 @pytest.mark.parametrize("address", ["tcp://nonsense::", "banana://x", "tcp://127.0.0.1:notaport"])
@@ -189,7 +198,6 @@ def _workers_all_died_scenario():
     import logging
 
     from classifier.batch.dask_engine import DaskEngine
-    from classifier.batch.engines import BatchError
     from classifier.model.files import snapshot_model
 
     cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
@@ -204,19 +212,9 @@ def _workers_all_died_scenario():
             while client.scheduler_info()["workers"] and time.monotonic() < deadline:
                 time.sleep(0.1)
             future = engine.submit([("a", "The council voted on Thursday.")])
-            box = {}
-
-            def wait():
-                try:
-                    engine.wait_any([future])
-                except BatchError as exc:
-                    box["error"] = str(exc)
-
-            t = threading.Thread(target=wait, daemon=True)
-            t.start()
-            t.join(15)
-            assert not t.is_alive(), "the run waited forever for workers that are gone"
-            assert "no workers" in box.get("error", "")
+            error = _batch_error_within(lambda: engine.wait_any([future]),
+                                        "the run waited forever for workers that are gone")
+            assert "no workers" in error
     finally:
         client.close()
         cluster.close()
